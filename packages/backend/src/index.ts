@@ -1,0 +1,7 @@
+export {
+  BackendUnavailableError,
+  type InitBackendOptions,
+  initBackend,
+  registerBackendExtension,
+} from './initBackend';
+export { expectNoLeaks, TensorLeakError } from './leaks';
