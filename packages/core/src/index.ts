@@ -1,0 +1,2 @@
+export { ConfigError, InputError, RcnnError, type ShapeDim, ShapeError } from './errors';
+export { SeededRandom, type ShuffleArray } from './rng';
