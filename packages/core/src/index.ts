@@ -1,10 +1,3 @@
-export { ConfigError, InputError, RcnnError, ShapeError, type ShapeDim } from './errors';
+export { ConfigError, InputError, RcnnError, type ShapeDim, ShapeError } from './errors';
 export { SeededRandom, type ShuffleArray } from './rng';
-export { boxArea } from './boxes/boxArea';
-export { type BoxFormat, convertBoxes } from './boxes/boxFormat';
-export { type BoxesInput, type ValuesInput } from './boxes/boxInput';
-export { boxIou, boxIouArray } from './boxes/boxIou';
-export { clipBoxesToImage, type ImageSize } from './boxes/clipBoxes';
-export { removeSmallBoxes } from './boxes/removeSmallBoxes';
-export { BoxCoder, type BoxCoderWeights, DEFAULT_BBOX_XFORM_CLIP } from './boxCoder';
-export { batchedNms, type NmsOptions, nms } from './nms';
+export * from './nn/index';
