@@ -1,7 +1,16 @@
+export { ConvolutionShapeError, KernelNotRegisteredError } from './errors';
 export {
   BackendUnavailableError,
   type InitBackendOptions,
   initBackend,
   registerBackendExtension,
 } from './initBackend';
+export type { ConvPadding } from './kernels/convGeometry';
+export {
+  Conv2DGrouped,
+  Conv2DGroupedBackpropFilter,
+  Conv2DGroupedBackpropInput,
+} from './kernels/convolutionKernels';
 export { expectNoLeaks, TensorLeakError } from './leaks';
+export { type Conv2DGroupedOptions, conv2dGrouped } from './ops/conv2dGrouped';
+export { installTrainingKernels } from './trainingKernels';

@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { registerTfjsGradients } from './registerTfjsGradients';
+import { installTrainingKernels, registerTrainingGradients } from './trainingKernels';
 
 /** Raised when a requested tfjs backend is not registered or fails to initialise. */
 export class BackendUnavailableError extends Error {
@@ -44,8 +46,9 @@ async function loadBundledBackend(name: string): Promise<void> {
 }
 
 /**
- * Pick and initialise a tfjs backend, register every gradient tfjs ships and the kernels this
- * project adds. Idempotent: calling it again with the same backend is cheap; with another
+ * Pick and initialise a tfjs backend, register every gradient tfjs ships plus the ones it lacks
+ * (GatherNd, TopK, StridedSlice, grouped convolution), and the kernels this project adds for the
+ * backend (see `installTrainingKernels`). Idempotent: calling it again with the same backend is cheap; with another
  * backend it switches. Registration is explicit (nothing happens on import).
  *
  * @returns the name of the active backend.
@@ -53,7 +56,8 @@ async function loadBundledBackend(name: string): Promise<void> {
 export async function initBackend(options: InitBackendOptions = {}): Promise<string> {
   const name = options.backend ?? 'wasm';
   if (!gradientsRegistered) {
-    await import('@tensorflow/tfjs-core/dist/register_all_gradients');
+    await registerTfjsGradients();
+    registerTrainingGradients();
     gradientsRegistered = true;
   }
   await loadBundledBackend(name);
@@ -74,6 +78,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<str
   await tf.ready();
   if (!registeredExtensions.has(name)) {
     registeredExtensions.add(name);
+    installTrainingKernels(name);
     for (const install of extensionsByBackend.get(name) ?? []) install();
   }
   return name;

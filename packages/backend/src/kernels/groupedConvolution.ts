@@ -1,0 +1,197 @@
+import type { KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
+import { getKernel } from '@tensorflow/tfjs-core';
+import type { ConvGeometry } from './convGeometry';
+import { disposeIntermediate, readFloat32, reshapedInfo, writeFloat32 } from './hostMemory';
+import { col2im, im2col, im2colTransposed, isPointwise } from './im2col';
+
+/**
+ * Grouped 2-D convolution and both of its gradients as patch matrices times a batched matrix
+ * product (batch = groups). Every product is laid out untransposed (`[B,M,K] x [B,K,N]`):
+ * tfjs-wasm's BatchMatMul runs ~20 GFLOP/s that way and ~1 GFLOP/s with either transpose flag,
+ * so transposes are folded into the JS loops that build the operands.
+ */
+export interface ConvContext {
+  backend: KernelBackend;
+  backendName: string;
+}
+
+function matMul(ctx: ConvContext, a: TensorInfo, b: TensorInfo): TensorInfo {
+  const kernel = getKernel('BatchMatMul', ctx.backendName);
+  if (kernel == null) throw new Error(`backend '${ctx.backendName}' has no BatchMatMul kernel`);
+  return kernel.kernelFunc({
+    inputs: { a, b },
+    backend: ctx.backend,
+    attrs: { transposeA: false, transposeB: false },
+  }) as TensorInfo;
+}
+
+function sizes(geo: ConvGeometry) {
+  const G = geo.groups;
+  const Cg = geo.inChannels / G;
+  const Og = geo.outChannels / G;
+  const Kg = geo.filterHeight * geo.filterWidth * Cg;
+  const M = geo.batch * geo.outHeight * geo.outWidth;
+  return { G, Cg, Og, Kg, M, O: geo.outChannels };
+}
+
+/** `[M, O]` rows split into per-group blocks `[G, M, Og]`. */
+function splitGroups(ctx: ConvContext, rows: TensorInfo, M: number, O: number, G: number): TensorInfo {
+  const Og = O / G;
+  return writeFloat32(ctx.backend, [G, M, Og], (out) => {
+    const src = readFloat32(ctx.backend, rows);
+    for (let m = 0; m < M; m++) {
+      for (let g = 0; g < G; g++) {
+        const s = m * O + g * Og;
+        const d = (g * M + m) * Og;
+        for (let j = 0; j < Og; j++) out[d + j] = src[s + j];
+      }
+    }
+  });
+}
+
+/** Inverse of {@link splitGroups}: `[G, R, Og]` blocks into `[R, G*Og]` rows. */
+function joinGroups(ctx: ConvContext, blocks: TensorInfo, shape: number[], R: number, G: number, Og: number) {
+  const O = G * Og;
+  return writeFloat32(ctx.backend, shape, (out) => {
+    const src = readFloat32(ctx.backend, blocks);
+    for (let g = 0; g < G; g++) {
+      for (let r = 0; r < R; r++) {
+        const s = (g * R + r) * Og;
+        const d = r * O + g * Og;
+        for (let j = 0; j < Og; j++) out[d + j] = src[s + j];
+      }
+    }
+  });
+}
+
+/** Forward: `x` `[N,H,W,C]`, `filter` `[kh,kw,C/G,O]` → `[N,Ho,Wo,O]`. */
+export function groupedConvForward(
+  ctx: ConvContext,
+  x: TensorInfo,
+  filter: TensorInfo,
+  geo: ConvGeometry,
+): TensorInfo {
+  const { G, Og, Kg, M, O } = sizes(geo);
+  const outShape = [geo.batch, geo.outHeight, geo.outWidth, O];
+  const pointwise = isPointwise(geo);
+  const cols = pointwise
+    ? reshapedInfo(x, [1, M, Kg])
+    : writeFloat32(ctx.backend, [G, M, Kg], (out) => im2col(readFloat32(ctx.backend, x), geo, out));
+  const w = G === 1 ? reshapedInfo(filter, [1, Kg, O]) : splitGroups(ctx, filter, Kg, O, G);
+  const prod = matMul(ctx, cols, w);
+  if (!pointwise) disposeIntermediate(ctx.backend, cols);
+  if (G !== 1) disposeIntermediate(ctx.backend, w);
+  if (G === 1) return reshapedInfo(prod, outShape);
+  const out = joinGroups(ctx, prod, outShape, M, G, Og);
+  disposeIntermediate(ctx.backend, prod);
+  return out;
+}
+
+/** Gradient w.r.t. the input: `dy` `[N,Ho,Wo,O]`, `filter` `[kh,kw,C/G,O]` → `[N,H,W,C]`. */
+export function groupedConvBackpropInput(
+  ctx: ConvContext,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  geo: ConvGeometry,
+): TensorInfo {
+  const { G, Og, Kg, M, O } = sizes(geo);
+  const xShape = [geo.batch, geo.inHeight, geo.inWidth, geo.inChannels];
+  const dyg = G === 1 ? reshapedInfo(dy, [1, M, O]) : splitGroups(ctx, dy, M, O, G);
+  // wT[g][j][k] = filter[k][g*Og + j]
+  const wT = writeFloat32(ctx.backend, [G, Og, Kg], (out) => {
+    const f = readFloat32(ctx.backend, filter);
+    for (let g = 0; g < G; g++) {
+      for (let j = 0; j < Og; j++) {
+        const d = (g * Og + j) * Kg;
+        const s = g * Og + j;
+        for (let k = 0; k < Kg; k++) out[d + k] = f[k * O + s];
+      }
+    }
+  });
+  const dcols = matMul(ctx, dyg, wT);
+  if (G !== 1) disposeIntermediate(ctx.backend, dyg);
+  disposeIntermediate(ctx.backend, wT);
+  if (isPointwise(geo)) return reshapedInfo(dcols, xShape);
+  const dx = writeFloat32(
+    ctx.backend,
+    xShape,
+    (out) => col2im(readFloat32(ctx.backend, dcols), geo, out),
+    true,
+  );
+  disposeIntermediate(ctx.backend, dcols);
+  return dx;
+}
+
+/** Gradient w.r.t. the filter: `x` `[N,H,W,C]`, `dy` `[N,Ho,Wo,O]` → `[kh,kw,C/G,O]`. */
+export function groupedConvBackpropFilter(
+  ctx: ConvContext,
+  x: TensorInfo,
+  dy: TensorInfo,
+  geo: ConvGeometry,
+): TensorInfo {
+  const { G, Cg, Og, Kg, M, O } = sizes(geo);
+  const filterShape = [geo.filterHeight, geo.filterWidth, Cg, O];
+  const colsT = writeFloat32(ctx.backend, [G, Kg, M], (out) =>
+    im2colTransposed(readFloat32(ctx.backend, x), geo, out),
+  );
+  const dyg = G === 1 ? reshapedInfo(dy, [1, M, O]) : splitGroups(ctx, dy, M, O, G);
+  const prod = matMul(ctx, colsT, dyg);
+  disposeIntermediate(ctx.backend, colsT);
+  if (G !== 1) disposeIntermediate(ctx.backend, dyg);
+  if (G === 1) return reshapedInfo(prod, filterShape);
+  const dw = joinGroups(ctx, prod, filterShape, Kg, G, Og);
+  disposeIntermediate(ctx.backend, prod);
+  return dw;
+}
+
+/**
+ * Gradient w.r.t. the input of a stride-1, single-group convolution as a forward convolution of
+ * `dy` with the spatially flipped, in/out-transposed filter (`[kh,kw,O,C]`), run by the backend's
+ * own Conv2D kernel: no patch matrix and no scatter-add.
+ */
+export function flippedConvBackpropInput(
+  ctx: ConvContext,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  geo: ConvGeometry,
+): TensorInfo | null {
+  const conv2d = getKernel('Conv2D', ctx.backendName);
+  if (conv2d == null || geo.groups !== 1 || geo.strideHeight !== 1 || geo.strideWidth !== 1) return null;
+  const { filterHeight: kh, filterWidth: kw, dilationHeight: dh, dilationWidth: dw } = geo;
+  const top = (kh - 1) * dh - geo.padTop;
+  const left = (kw - 1) * dw - geo.padLeft;
+  const bottom = geo.inHeight - geo.outHeight + geo.padTop;
+  const right = geo.inWidth - geo.outWidth + geo.padLeft;
+  if (top < 0 || left < 0 || bottom < 0 || right < 0) return null;
+  const C = geo.inChannels;
+  const O = geo.outChannels;
+  const flipped = writeFloat32(ctx.backend, [kh, kw, O, C], (out) => {
+    const f = readFloat32(ctx.backend, filter);
+    for (let ky = 0; ky < kh; ky++) {
+      for (let kx = 0; kx < kw; kx++) {
+        const src = ((kh - 1 - ky) * kw + (kw - 1 - kx)) * C * O;
+        const dst = (ky * kw + kx) * O * C;
+        for (let c = 0; c < C; c++) {
+          for (let o = 0; o < O; o++) out[dst + o * C + c] = f[src + c * O + o];
+        }
+      }
+    }
+  });
+  const dx = conv2d.kernelFunc({
+    inputs: { x: dy, filter: flipped },
+    backend: ctx.backend,
+    attrs: {
+      strides: 1,
+      pad: [
+        [0, 0],
+        [top, bottom],
+        [left, right],
+        [0, 0],
+      ],
+      dilations: [dh, dw],
+      dataFormat: 'NHWC',
+    },
+  }) as TensorInfo;
+  disposeIntermediate(ctx.backend, flipped);
+  return dx;
+}

@@ -1,0 +1,53 @@
+import type { GradConfig, KernelConfig } from '@tensorflow/tfjs-core';
+import {
+  getGradient,
+  getKernel,
+  registerGradient,
+  registerKernel,
+  unregisterKernel,
+} from '@tensorflow/tfjs-core';
+import { gatherNdGradConfig } from './gradients/gatherNdGrad';
+import { stridedSliceGradConfig } from './gradients/stridedSliceGrad';
+import { topKGradConfig } from './gradients/topKGrad';
+import { convolutionGradientKernels, groupedConvolutionKernels } from './kernels/convolutionKernels';
+import { unsortedSegmentSumKernel } from './kernels/unsortedSegmentSum';
+import { conv2dGroupedGradConfig } from './ops/conv2dGrouped';
+
+/** Gradients this package adds; tfjs ships none for these kernels. */
+const gradients: GradConfig[] = [
+  conv2dGroupedGradConfig,
+  gatherNdGradConfig,
+  topKGradConfig,
+  stridedSliceGradConfig,
+];
+
+/** Register the gradients above once (tfjs' own gradients win if it ever ships one). */
+export function registerTrainingGradients(): void {
+  for (const config of gradients) {
+    if (getGradient(config.kernelName) == null) registerGradient(config);
+  }
+}
+
+function addKernel(config: KernelConfig): void {
+  if (getKernel(config.kernelName, config.backendName) == null) registerKernel(config);
+}
+
+function replaceKernel(config: KernelConfig): void {
+  if (getKernel(config.kernelName, config.backendName) != null) {
+    unregisterKernel(config.kernelName, config.backendName);
+  }
+  registerKernel(config);
+}
+
+/**
+ * Install this package's kernels for one backend: the grouped convolution everywhere; on wasm also
+ * the convolution gradients (faster or missing) and UnsortedSegmentSum. The cpu backend keeps its
+ * own kernels: it is the reference the others are tested against.
+ */
+export function installTrainingKernels(backendName: string): void {
+  for (const config of groupedConvolutionKernels(backendName)) addKernel(config);
+  if (backendName === 'wasm') {
+    for (const config of convolutionGradientKernels(backendName)) replaceKernel(config);
+    addKernel(unsortedSegmentSumKernel(backendName));
+  }
+}
