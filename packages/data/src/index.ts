@@ -1,3 +1,21 @@
+export { type AugmentationOptions, type RecordTransform, trainAugmentation } from './augment/augmentation';
+export { horizontalFlip } from './augment/horizontalFlip';
+export { resizeImageBilinear, resizeRecord } from './augment/resizeRecord';
+export {
+  type Batch,
+  BatchLoader,
+  type BatchLoaderOptions,
+  type LoaderState,
+  type RecordSource,
+} from './batchLoader';
+export {
+  CocoDetectionDataset,
+  type CocoInstance,
+  type CocoReadOptions,
+  type InvalidPolicy,
+  parseCocoDataset,
+  type SkippedItem,
+} from './cocoDetectionDataset';
 export type {
   CocoAnnotation,
   CocoCategory,
@@ -9,6 +27,7 @@ export type {
   CocoUncompressedRle,
 } from './cocoFormat';
 export { COCO_KEYPOINT_FLIP_MAP, COCO_KEYPOINT_NAMES, COCO_PERSON_SKELETON } from './cocoKeypoints';
+export { type DetectionRecord, recordSize } from './detectionRecord';
 export { checkRgbImage, createRgbImage, type RgbImage } from './image';
 export {
   decodeImage,
@@ -18,6 +37,7 @@ export {
   readImageFile,
   sniffImageFormat,
 } from './imageCodec';
+export { readCocoDataset } from './readCocoDataset';
 export {
   SHAPE_KINDS,
   SYNTHETIC_CATEGORY_IDS,
@@ -29,8 +49,25 @@ export {
   type SyntheticInstance,
   type SyntheticSample,
 } from './synthetic/generateSyntheticImage';
+export { syntheticAnnotations } from './synthetic/syntheticAnnotations';
 export {
   DEFAULT_SYNTHETIC_CONFIG,
   resolveSyntheticConfig,
   type SyntheticConfig,
 } from './synthetic/syntheticConfig';
+export {
+  defaultCacheDir,
+  type EnsureSyntheticOptions,
+  ensureSyntheticDataset,
+  SYNTHETIC_GENERATOR_VERSION,
+  type SyntheticDatasetPaths,
+  syntheticDatasetKey,
+} from './synthetic/syntheticDatasetCache';
+export { syntheticRecord } from './synthetic/syntheticRecord';
+export {
+  type BuildProgress,
+  DEFAULT_SYNTHETIC_SPLITS,
+  type SplitPaths,
+  type WriteSyntheticOptions,
+  writeSyntheticDataset,
+} from './synthetic/writeSyntheticDataset';
