@@ -1,0 +1,62 @@
+import { Linear, Module, type SeededRandom, ShapeError } from '@rcnn/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { positiveInt, sizePair } from './checks';
+import type { FlattenedInput } from './flattenOrder';
+import type { BoxHead } from './types';
+
+/** Options of {@link TwoMlpHead}. */
+export interface TwoMlpHeadOptions {
+  /** Channels C of the pooled features (256 for FPN). */
+  readonly inChannels: number;
+  /** Pooled size `h×w` (7 for Faster/Mask R-CNN FPN). */
+  readonly resolution: number | readonly [number, number];
+  /** Width of both fc layers. Default 1024, as the paper and torchvision. */
+  readonly representationSize?: number;
+  readonly rng: SeededRandom;
+}
+
+/**
+ * The FPN box head: flatten, fc6 + ReLU, fc7 + ReLU (torchvision's `TwoMLPHead`). Parameters
+ * `fc6.weight` `[h·w·C, rep]`, `fc6.bias`, `fc7.weight` `[rep, rep]`, `fc7.bias`, torch's default
+ * init. The flatten is in (y, x, c) order, so `fc6.weight`'s rows are torchvision's permuted:
+ * import it with {@link torchFlattenedRowsToHwc} using {@link TwoMlpHead.flattenedInput}.
+ */
+export class TwoMlpHead extends Module implements BoxHead {
+  readonly outFeatures: number;
+  /** The `[h,w,C]` that fc6 flattens, for weight import. */
+  readonly flattenedInput: FlattenedInput;
+  readonly fc6: Linear;
+  readonly fc7: Linear;
+
+  constructor(options: TwoMlpHeadOptions) {
+    super();
+    const channels = positiveInt('inChannels', options.inChannels);
+    const [height, width] = sizePair('resolution', options.resolution);
+    const rep = positiveInt('representationSize', options.representationSize ?? 1024);
+    this.flattenedInput = { channels, height, width };
+    this.outFeatures = rep;
+    const { rng } = options;
+    this.fc6 = this.addModule(
+      'fc6',
+      new Linear({ inFeatures: channels * height * width, outFeatures: rep, rng }),
+    );
+    this.fc7 = this.addModule('fc7', new Linear({ inFeatures: rep, outFeatures: rep, rng }));
+  }
+
+  /** `pooled` `[R,h,w,C]` → `[R,representationSize]`. */
+  apply(pooled: tf.Tensor4D): tf.Tensor2D {
+    const { channels, height, width } = this.flattenedInput;
+    if (
+      pooled.rank !== 4 ||
+      pooled.shape[1] !== height ||
+      pooled.shape[2] !== width ||
+      pooled.shape[3] !== channels
+    ) {
+      throw new ShapeError('pooled', [null, height, width, channels], pooled.shape, 'input of TwoMlpHead');
+    }
+    return tf.tidy(() => {
+      const x = tf.reshape(pooled, [pooled.shape[0], -1]) as tf.Tensor2D;
+      return this.fc7.apply(this.fc6.apply(x, 'relu'), 'relu');
+    });
+  }
+}
