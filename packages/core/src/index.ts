@@ -1,3 +1,11 @@
+export { BoxCoder, type BoxCoderWeights, DEFAULT_BBOX_XFORM_CLIP } from './boxCoder';
+export { boxArea } from './boxes/boxArea';
+export { type BoxFormat, convertBoxes } from './boxes/boxFormat';
+export type { BoxesInput, ValuesInput } from './boxes/boxInput';
+export { boxIou, boxIouArray } from './boxes/boxIou';
+export { clipBoxesToImage, type ImageSize } from './boxes/clipBoxes';
+export { removeSmallBoxes } from './boxes/removeSmallBoxes';
 export { ConfigError, InputError, RcnnError, type ShapeDim, ShapeError } from './errors';
-export { SeededRandom, type ShuffleArray } from './rng';
+export { batchedNms, type NmsOptions, nms } from './nms';
 export * from './nn/index';
+export { SeededRandom, type ShuffleArray } from './rng';
