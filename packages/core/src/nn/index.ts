@@ -12,5 +12,12 @@ export {
   type WeightInit,
 } from './init';
 export { Linear, type LinearOptions } from './linear';
-export { Module, ModuleList, type NamedTensor, type TensorKind, type TensorLayout } from './module';
+export {
+  type LinearFromChwLayout,
+  Module,
+  ModuleList,
+  type NamedTensor,
+  type TensorKind,
+  type TensorLayout,
+} from './module';
 export { type Pair, toPair } from './pair';

@@ -8,8 +8,21 @@ import { ConfigError } from '../errors';
  * - `convTranspose2d`: ours `[kh,kw,O,I]`, torch `[I,O,kh,kw]`.
  * - `linear`: ours `[in,out]`, torch `[out,in]`.
  * - `same`: identical layout (biases, BatchNorm vectors, scalars).
+ * - {@link LinearFromChwLayout}: a linear weight whose input rows are flattened differently.
  */
-export type TensorLayout = 'conv2d' | 'convTranspose2d' | 'linear' | 'same';
+export type TensorLayout = 'conv2d' | 'convTranspose2d' | 'linear' | 'same' | LinearFromChwLayout;
+
+/**
+ * A linear weight fed by a flattened `[H,W,C]` feature map here but by a flattened `[C,H,W]` one in
+ * torch (the first box-head fc after RoI pooling): ours `[H·W·C,out]`, torch `[out,C·H·W]`, rows
+ * permuted at import.
+ */
+export interface LinearFromChwLayout {
+  readonly kind: 'linearFromChw';
+  readonly channels: number;
+  readonly height: number;
+  readonly width: number;
+}
 
 /** Whether a named tensor is learned (`parameter`) or tracked state such as running statistics (`buffer`). */
 export type TensorKind = 'parameter' | 'buffer';
