@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '@rcnn/core';
@@ -36,7 +36,9 @@ describe('PNG and JPEG codecs', () => {
     const rgba = PNG.sync.write(png, { colorType: 6 });
     for (const bytes of [grey, rgba]) {
       const image = decodeImage(bytes);
-      expect(Array.from(image.data)).toEqual([0, 0, 0, 10, 10, 10, 20, 20, 20, 30, 30, 30, 40, 40, 40, 50, 50, 50]);
+      expect(Array.from(image.data)).toEqual([
+        0, 0, 0, 10, 10, 10, 20, 20, 20, 30, 30, 30, 40, 40, 40, 50, 50, 50,
+      ]);
     }
   });
 
@@ -66,5 +68,6 @@ describe('PNG and JPEG codecs', () => {
     writeFileSync(join(dir, 'ok.png'), encodePng(randomImage(4, 5, 3)));
     const ok = await readImageFile(join(dir, 'ok.png'));
     expect([ok.width, ok.height]).toEqual([4, 5]);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -46,6 +46,32 @@ interface Drawn {
   keypoints: Float64Array | null;
 }
 
+/**
+ * Whether a keypoint in pixel `(x, y)` is visible: its pixel, or (for thin limbs of small figures,
+ * whose rasterised outline can miss the joint's own pixel) a neighbour within one pixel, shows
+ * instance `i`. A keypoint under a later object is labelled but not visible (v = 1).
+ */
+function showsInstance(
+  owner: Int32Array,
+  width: number,
+  height: number,
+  x: number,
+  y: number,
+  i: number,
+): boolean {
+  const o = owner[y * width + x];
+  if (o === i) return true;
+  if (o > i) return false;
+  for (let dy = -1; dy <= 1; dy++) {
+    for (let dx = -1; dx <= 1; dx++) {
+      const u = x + dx;
+      const v = y + dy;
+      if (u >= 0 && v >= 0 && u < width && v < height && owner[v * width + u] === i) return true;
+    }
+  }
+  return false;
+}
+
 const round2 = (v: number) => Math.round(v * 100) / 100;
 
 function logUniform(rng: SeededRandom, lo: number, hi: number): number {
@@ -218,8 +244,7 @@ export function generateSyntheticImage(
           keypoints.push(0, 0, 0);
           continue;
         }
-        const o = owner[Math.floor(y) * width + Math.floor(x)];
-        keypoints.push(x, y, o > i ? 1 : 2);
+        keypoints.push(x, y, showsInstance(owner, width, height, Math.floor(x), Math.floor(y), i) ? 2 : 1);
         numKeypoints++;
       }
     }
