@@ -1,3 +1,18 @@
+export { evaluate } from './cocoeval/evaluate';
+export { COCO_KEYPOINT_SIGMAS, defaultParams, linspace } from './cocoeval/params';
+export { formatFixed, summarize } from './cocoeval/summarize';
+export type {
+  CategoryAp,
+  CocoAnnotation,
+  CocoCategory,
+  CocoDataset,
+  CocoEvalResult,
+  CocoImage,
+  CocoResult,
+  EvalParams,
+  EvaluateOptions,
+  IouType,
+} from './cocoeval/types';
 export { CocoEvalError, MaskInputError } from './errors';
 export { annToRle } from './mask/annToRle';
 export { area } from './mask/area';
