@@ -212,7 +212,7 @@ describe.each(['cpu', 'wasm'])('nn layers on %s', (backend) => {
       const w = Float64Array.from(conv.weight.dataSync());
       const b = Float64Array.from(conv.bias!.dataSync());
       const ref = conv2dRef(x, xShape, w, wShape, b, g);
-      const xt = tf.tensor(toF32(x), xShape) as tf.Tensor4D;
+      const xt = tf.tensor4d(toF32(x), xShape as [number, number, number, number]);
       for (const act of ['linear', 'relu'] as const) {
         const got = await expectNoLeaks(() => {
           const y = conv.apply(xt, act);
@@ -249,7 +249,7 @@ describe.each(['cpu', 'wasm'])('nn layers on %s', (backend) => {
       const b = Float64Array.from(conv.bias!.dataSync());
       const outLen = conv2dRef(x, xShape, w, wShape, b, g).data.length;
       const r = randomArray(outLen, 3);
-      const xt = tf.tensor(toF32(x), xShape) as tf.Tensor4D;
+      const xt = tf.tensor4d(toF32(x), xShape as [number, number, number, number]);
       const rt = tf.tensor(toF32(r));
       const withFilter = canDiffFilter();
       const grads = await expectNoLeaks(() => {
@@ -332,7 +332,7 @@ describe.each(['cpu', 'wasm'])('nn layers on %s', (backend) => {
       const w = Float64Array.from(layer.weight.dataSync());
       const b = Float64Array.from(layer.bias!.dataSync());
       const ref = convTranspose2dRef(x, xShape, w, [k, k, 2], b, [s, s], [p, p], [op, op]);
-      const xt = tf.tensor(toF32(x), xShape) as tf.Tensor4D;
+      const xt = tf.tensor4d(toF32(x), xShape as [number, number, number, number]);
       const got = await expectNoLeaks(() => {
         const y = layer.apply(xt);
         const out = { shape: y.shape, data: y.dataSync().slice() };
