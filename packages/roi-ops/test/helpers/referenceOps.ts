@@ -150,11 +150,11 @@ export function refRoiPool(f: RefFeatures, rois: ArrayLike<number>, o: RefOption
   return out;
 }
 
-/** FPN level of each RoI: floor(4 + log2(sqrt(area) / 224) + 1e-6) clamped, minus minLevel. */
-export function refLevels(rois: ArrayLike<number>, minLevel: number, maxLevel: number): number[] {
+/** FPN level of each RoI: floor(4 + log2(sqrt(area) / s0) + 1e-6) clamped, minus minLevel. */
+export function refLevels(rois: ArrayLike<number>, minLevel: number, maxLevel: number, s0 = 224): number[] {
   return rows(rois).map(([, x1, y1, x2, y2]) => {
     const s = Math.sqrt((x2 - x1) * (y2 - y1));
-    const k = Math.floor(4 + Math.log2(s / 224) + 1e-6);
+    const k = Math.floor(4 + Math.log2(s / s0) + 1e-6);
     return Math.min(Math.max(Number.isNaN(k) ? minLevel : k, minLevel), maxLevel) - minLevel;
   });
 }
