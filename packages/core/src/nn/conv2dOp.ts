@@ -1,3 +1,4 @@
+import { conv2dGrouped } from '@rcnn/backend';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Geometry of a 2-D convolution in torch's terms (symmetric zero padding). */
@@ -44,9 +45,9 @@ function plainConv(
 /**
  * 2-D convolution in NHWC with torch semantics: `x` `[N,H,W,C]`, `filter` `[kh,kw,C/groups,O]`,
  * optional `bias` `[O]`, output `[N,H',W',O]` with `H' = floor((H + 2·ph − dh·(kh−1) − 1)/sh) + 1`.
- * Grouped convolutions (`groups > 1`) run one convolution per group on channel slices and
- * concatenate them: input channels `[k·C/g, (k+1)·C/g)` feed output channels `[k·O/g, (k+1)·O/g)`,
- * as in torch. Differentiable with respect to `x`, `filter` and `bias` (dilation 1 only, a tfjs
+ * Grouped convolutions (`groups > 1`, run by `conv2dGrouped` from @rcnn/backend, which
+ * `initBackend` registers): input channels `[k·C/g, (k+1)·C/g)` feed output channels
+ * `[k·O/g, (k+1)·O/g)`, as in torch. Differentiable with respect to `x`, `filter` and `bias` (dilation 1 only, a tfjs
  * limit).
  */
 export function conv2dNhwc(
@@ -59,10 +60,12 @@ export function conv2dNhwc(
   const groups = geometry.groups;
   if (groups === 1) return plainConv(x, filter, bias, geometry, activation);
   return tf.tidy(() => {
-    const xs = tf.split(x, groups, 3) as tf.Tensor4D[];
-    const fs = tf.split(filter, groups, 3) as tf.Tensor4D[];
-    const ys = xs.map((xg, k) => plainConv(xg, fs[k], null, geometry, 'linear'));
-    let y = tf.concat(ys, 3) as tf.Tensor4D;
+    let y = conv2dGrouped(x, filter, {
+      strides: [geometry.stride[0], geometry.stride[1]],
+      pad: padOf(geometry.padding),
+      dilations: [geometry.dilation[0], geometry.dilation[1]],
+      groups,
+    });
     if (bias != null) y = tf.add(y, bias);
     return activation === 'relu' ? tf.relu(y) : y;
   });
