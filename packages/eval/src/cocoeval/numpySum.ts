@@ -1,9 +1,18 @@
 /**
- * Sum of `a[offset .. offset + n)` in numpy's pairwise order (`np.sum` / `np.mean` on a float64
- * vector): blocks of up to 128 summed with 8 interleaved accumulators, halves summed recursively.
- * Using numpy's order makes OKS values and averaged stats bit-identical to pycocotools'.
+ * Sum of `a[offset .. offset + n)` in numpy's order for `np.sum` / `np.mean` on a contiguous
+ * float64 vector: the reduction runs over buffers of 8192 elements, added in turn, and each
+ * buffer is summed pairwise (blocks of up to 128 with 8 interleaved accumulators, halves
+ * recursively). Using numpy's order makes OKS values and averaged stats bit-identical to
+ * pycocotools'.
  */
 export function numpySum(a: ArrayLike<number>, offset = 0, n = a.length - offset): number {
+  const buffer = 8192;
+  let res = 0;
+  for (let i = 0; i < n; i += buffer) res += pairwiseSum(a, offset + i, Math.min(buffer, n - i));
+  return res;
+}
+
+function pairwiseSum(a: ArrayLike<number>, offset: number, n: number): number {
   if (n < 8) {
     let res = 0;
     for (let i = 0; i < n; i++) res += a[offset + i];
@@ -37,5 +46,5 @@ export function numpySum(a: ArrayLike<number>, offset = 0, n = a.length - offset
   }
   let n2 = Math.floor(n / 2);
   n2 -= n2 % 8;
-  return numpySum(a, offset, n2) + numpySum(a, offset + n2, n - n2);
+  return pairwiseSum(a, offset, n2) + pairwiseSum(a, offset + n2, n - n2);
 }
