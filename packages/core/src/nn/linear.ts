@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, ShapeError } from '../errors';
 import type { SeededRandom } from '../rng';
 import { type BiasInit, initBias, initTensor, TORCH_DEFAULT_WEIGHT_INIT, type WeightInit } from './init';
-import { Module } from './module';
+import { type LinearFromChwLayout, Module } from './module';
 
 /** Options of {@link Linear}; names and defaults follow `torch.nn.Linear`. */
 export interface LinearOptions {
@@ -14,6 +14,12 @@ export interface LinearOptions {
   readonly weightInit?: WeightInit;
   /** Bias initialiser; default torch's `U(±1/sqrt(inFeatures))`. */
   readonly biasInit?: BiasInit;
+  /**
+   * Set when the input is a flattened `[H,W,C]` feature map that torch flattens as `[C,H,W]`
+   * (the first fc after RoI pooling): the weight gets the {@link LinearFromChwLayout} layout, so
+   * weight import and export permute its rows. `channels·height·width` must equal `inFeatures`.
+   */
+  readonly chwInput?: Omit<LinearFromChwLayout, 'kind'>;
   readonly rng: SeededRandom;
 }
 
@@ -38,11 +44,18 @@ export class Linear extends Module {
     }
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
+    const chw = options.chwInput;
+    if (chw != null && chw.channels * chw.height * chw.width !== inFeatures) {
+      throw new ConfigError(
+        'chwInput',
+        `channels·height·width (${chw.channels}·${chw.height}·${chw.width}) must equal inFeatures (${inFeatures})`,
+      );
+    }
     const fans = { fanIn: inFeatures, fanOut: outFeatures };
     this.weight = this.addParameter(
       'weight',
       initTensor([inFeatures, outFeatures], options.weightInit ?? TORCH_DEFAULT_WEIGHT_INIT, fans, rng),
-      'linear',
+      chw == null ? 'linear' : { kind: 'linearFromChw', ...chw },
     ) as tf.Variable<tf.Rank.R2>;
     this.bias =
       options.bias === false
