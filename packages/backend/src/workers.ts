@@ -1,0 +1,6 @@
+export {
+  type RunInWorkersOptions,
+  runInWorkers,
+  WorkerJobError,
+  type WorkerJobModule,
+} from './workers/runInWorkers';
