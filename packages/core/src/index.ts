@@ -16,4 +16,15 @@ export { Matcher, type MatcherOptions, type QualityMatrix } from './matcher';
 export { batchedNms, type NmsOptions, nms } from './nms';
 export * from './nn/index';
 export { SeededRandom, type ShuffleArray } from './rng';
+export { batchImages } from './transform/batchImages';
+export {
+  type ImageAnnotations,
+  ImageTransform,
+  type ImageTransformOptions,
+  type TransformedBatch,
+} from './transform/imageTransform';
+export { normalizeImage } from './transform/normalizeImage';
+export { nearestSourceIndex, resizeImage, resizeMasks } from './transform/resizeImage';
+export { type ResizeResult, resizedImageSize } from './transform/resizeRule';
+export { resizeBoxes, resizeKeypoints } from './transform/resizeTargets';
 export * from './weights/index';
