@@ -287,8 +287,19 @@ def run(name, gt, results, iou_type, params=None, seed=0):
     print(f'{name}: stats {np.round(E.stats, 4).tolist()} -> {os.path.getsize(path) // 1024} KiB')
 
 
+def numpy_sums():
+    """np.sum / np.mean of vectors whose values both languages compute exactly alike."""
+    out = []
+    for n in [1, 5, 8, 17, 100, 128, 129, 1000, 8192, 8193, 20000, 70001]:
+        a = np.array([((i * 7919) % 1009) / 1013 + 1 / (i + 3) for i in range(n)], dtype=np.float64)
+        out.append({'n': n, 'sum': float(np.sum(a)), 'mean': float(np.mean(a))})
+    with open(os.path.join(FIXTURES, 'numpy_sum.json'), 'w') as f:
+        json.dump(out, f)
+
+
 if __name__ == '__main__':
     os.makedirs(FIXTURES, exist_ok=True)
+    numpy_sums()
     gt, res = detection_case(1, 'bbox', 60, (60, 400), 'torchvision')
     run('bbox', gt, res, 'bbox', seed=1)
     run('bbox_pooled', gt, res, 'bbox', params={'useCats': 0, 'imgIds': [i['id'] for i in gt['images'][:40]],

@@ -151,6 +151,19 @@ describe('COCOeval rules, by hand', () => {
     expect(rk.stats[0]).toBeCloseTo(1, 12);
   });
 
+  it('leaves its inputs untouched', () => {
+    const square = [[0, 0, 10, 0, 10, 10, 0, 10]];
+    const gt = dataset([
+      { segmentation: square },
+      { iscrowd: 1, segmentation: { size: [100, 100], counts: [0, 10000] } },
+    ]);
+    const dets = [det([0, 0, 10, 10], 0.9), det([1, 1, 10, 10], 0.8)];
+    const before = structuredClone({ gt, dets });
+    evaluate(gt, dets, { iouType: 'segm' });
+    evaluate(gt, dets, { iouType: 'bbox' });
+    expect({ gt, dets }).toEqual(before);
+  });
+
   it('names the culprit on bad input', () => {
     expect(() =>
       evaluate(dataset([{}]), [{ ...det([0, 0, 1, 1], 1), image_id: 7 }], { iouType: 'bbox' }),
