@@ -13,6 +13,36 @@ export function weightedSum(
 ): void {
   acc.fill(0, 0, C);
   let t = 0;
+  // Eight taps per pass over the channels: fewer read-modify-writes of acc per tap.
+  for (; t + 7 < n; t += 8) {
+    const o0 = off[t];
+    const o1 = off[t + 1];
+    const o2 = off[t + 2];
+    const o3 = off[t + 3];
+    const o4 = off[t + 4];
+    const o5 = off[t + 5];
+    const o6 = off[t + 6];
+    const o7 = off[t + 7];
+    const w0 = w[t];
+    const w1 = w[t + 1];
+    const w2 = w[t + 2];
+    const w3 = w[t + 3];
+    const w4 = w[t + 4];
+    const w5 = w[t + 5];
+    const w6 = w[t + 6];
+    const w7 = w[t + 7];
+    for (let c = 0; c < C; c++) {
+      acc[c] +=
+        w0 * f[o0 + c] +
+        w1 * f[o1 + c] +
+        w2 * f[o2 + c] +
+        w3 * f[o3 + c] +
+        w4 * f[o4 + c] +
+        w5 * f[o5 + c] +
+        w6 * f[o6 + c] +
+        w7 * f[o7 + c];
+    }
+  }
   for (; t + 3 < n; t += 4) {
     const o0 = off[t];
     const o1 = off[t + 1];
