@@ -129,8 +129,10 @@ def detection_case(seed, iou_type, n_images, h_range, det_style):
             gts.append(ann)
         anns += gts
         # Detections: jittered copies of ground truths (duplicates too), false positives, and on
-        # some images more than 100.
-        n_fp = int(rng.randint(0, 6)) + (120 if i % 11 == 3 else 0)
+        # some images more than 100 in one category, so maxDets truncates true positives too.
+        n_fp = int(rng.randint(0, 6))
+        heavy = 110 if i % 11 == 3 else 0
+        heavy_cat = gts[0]['category_id'] if gts else used_cats[0]
         dets = []
         for ann in gts:
             for _ in range(int(rng.choice([0, 1, 1, 1, 2]))):
@@ -139,6 +141,9 @@ def detection_case(seed, iou_type, n_images, h_range, det_style):
         for _ in range(n_fp):
             size = float(np.exp(rng.uniform(np.log(3), np.log(min(h, w) * 0.6))))
             dets.append((int(rng.choice(used_cats + [12])), g.box_in(h, w, size), None))
+        for _ in range(heavy):
+            size = float(np.exp(rng.uniform(np.log(3), np.log(min(h, w) * 0.6))))
+            dets.append((heavy_cat, g.box_in(h, w, size), None))
         for k, (cat, b, src) in enumerate(dets):
             if k % 17 == 5:
                 b = [b[0], b[1], 32.0, 32.0]
