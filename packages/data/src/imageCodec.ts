@@ -60,17 +60,16 @@ export async function readImageFile(path: string): Promise<RgbImage> {
   return decodeImage(bytes, path);
 }
 
-/** Encode an RGB image as an 8-bit truecolour PNG (lossless; deflate level 6 unless given). */
-export function encodePng(image: RgbImage, compressionLevel = 6): Uint8Array {
+/**
+ * Encode an RGB image as an 8-bit truecolour PNG (lossless). Every row uses PNG's "Sub" filter:
+ * on textured images it compresses within a few percent of per-row adaptive filtering at less
+ * than half the encoding time.
+ */
+export function encodePng(image: RgbImage): Uint8Array {
   checkRgbImage(image);
   const png = new PNG({ width: image.width, height: image.height, colorType: 2, inputColorType: 2 });
   png.data = Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength);
-  return PNG.sync.write(png, {
-    colorType: 2,
-    inputColorType: 2,
-    inputHasAlpha: false,
-    deflateLevel: compressionLevel,
-  });
+  return PNG.sync.write(png, { colorType: 2, inputColorType: 2, inputHasAlpha: false, filterType: 1 });
 }
 
 /** Encode an RGB image as a baseline JPEG with the given quality (1..100). */

@@ -13,8 +13,14 @@ import {
   trainAugmentation,
 } from '../src/index';
 
-// Image 0 of seed 1 holds several persons with keypoints, shapes and a crowd region.
-const record = syntheticRecord(0, { seed: 1 });
+/** The first synthetic scene with at least two persons and four objects. */
+function sceneWithPersons(): DetectionRecord {
+  for (let i = 0; ; i++) {
+    const r = syntheticRecord(i, { seed: 1, personProbability: 0.5 });
+    if (r.classIds.filter((c) => c === 1).length >= 2 && r.classIds.length >= 4) return r;
+  }
+}
+const record = sceneWithPersons();
 const W = record.image.width;
 const H = record.image.height;
 const N = record.classIds.length;

@@ -74,6 +74,29 @@ function showsInstance(
 
 const round2 = (v: number) => Math.round(v * 100) / 100;
 
+/** COCO's area buckets (pixels²): small < 32², medium < 96², large above. */
+const AREA_BUCKETS = [
+  [0, 32 * 32],
+  [32 * 32, 96 * 96],
+  [96 * 96, Number.POSITIVE_INFINITY],
+] as const;
+const BUCKET_WEIGHTS = [0.3, 0.3, 0.4];
+/** Rough share of its `size x size` square a shape covers, to aim sizes at an area bucket. */
+const FILL_FACTOR = 0.6;
+
+/**
+ * A shape extent (pixels) aimed at a COCO area bucket (30% small, 30% medium, 40% large),
+ * log-uniform within the bucket and clamped to [minSize, maxSize]. Large shapes are weighted up
+ * because they are drawn first and occlusion and truncation shrink many of them a bucket.
+ */
+function shapeSize(rng: SeededRandom, minSize: number, maxSize: number): number {
+  const u = rng.next();
+  const bucket = u < BUCKET_WEIGHTS[0] ? 0 : u < BUCKET_WEIGHTS[0] + BUCKET_WEIGHTS[1] ? 1 : 2;
+  const lo = Math.max(minSize, Math.sqrt(AREA_BUCKETS[bucket][0] / FILL_FACTOR));
+  const hi = Math.min(maxSize, Math.sqrt(AREA_BUCKETS[bucket][1] / FILL_FACTOR));
+  return lo < hi ? logUniform(rng, lo, hi) : logUniform(rng, minSize, maxSize);
+}
+
 function logUniform(rng: SeededRandom, lo: number, hi: number): number {
   return Math.exp(rng.uniform(Math.log(lo), Math.log(hi)));
 }
@@ -113,8 +136,9 @@ function drawShape(
  *
  * A scene is a cluttered textured background with objects drawn back to front (larger ones tend
  * to be further back); later objects occlude earlier ones and every annotation describes only
- * what remains visible. Object extents are log-uniform between `minObjectSize` and
- * `maxObjectFraction` of the shorter side, giving a mix of COCO small / medium / large areas.
+ * what remains visible. Shape sizes aim at COCO's small / medium / large area buckets (30 / 30 /
+ * 40% of shapes; after occlusion about 40 / 48 / 12% of annotations) within [`minObjectSize`, `maxObjectFraction` x shorter side]; person heights are
+ * log-uniform from 20 pixels to 1.15x that limit.
  */
 export function generateSyntheticImage(
   index: number,
@@ -132,7 +156,9 @@ export function generateSyntheticImage(
   for (let i = 0; i < count; i++) {
     const person = rng.next() < config.personProbability;
     const kind: SyntheticKind = person ? 'person' : rng.choice(SHAPE_KINDS);
-    const size = logUniform(rng, person ? Math.max(config.minObjectSize, 20) : config.minObjectSize, maxSize);
+    const size = person
+      ? logUniform(rng, Math.max(config.minObjectSize, 20), Math.max(maxSize, 20) * 1.15)
+      : shapeSize(rng, config.minObjectSize, maxSize);
     plans.push({ kind, size, z: -Math.log(size) + rng.normal(0, 0.6) });
   }
   if (rng.next() < config.crowdProbability) plans.push({ kind: 'crowd', size: 0, z: rng.normal(-3, 1) });
