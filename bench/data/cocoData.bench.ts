@@ -27,7 +27,9 @@ try {
   const reps = Math.min(images, 200);
   for (let i = 0; i < reps; i++) generateSyntheticImage(i, config);
   const genMs = (performance.now() - t0) / reps;
-  console.log(`generate ${size}x${size}: ${genMs.toFixed(2)} ms/image (pixels + masks + annotations, no files)`);
+  console.log(
+    `generate ${size}x${size}: ${genMs.toFixed(2)} ms/image (pixels + masks + annotations, no files)`,
+  );
 
   t0 = performance.now();
   const paths = await writeSyntheticDataset(dir, { config, splits: { train: images } });
