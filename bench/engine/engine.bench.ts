@@ -1,0 +1,158 @@
+// Training-engine speed against torchvision, both measured in this run on this machine.
+//   pnpm --filter @rcnn/bench engine            full setting (conv layers of the issue; R50-FPN step at 256 and 512)
+//   pnpm --filter @rcnn/bench engine -- --tiny  seconds-long smoke run
+// Options: --backend=wasm|cpu (default wasm), --reps=N (default 3), --threads=N torch threads (default 2).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { initBackend } from '@rcnn/backend';
+import * as tf from '@tensorflow/tfjs-core';
+// One R50-FPN definition shared with the backend's training-step test.
+import { fpnLoss, resnetFpnFromOps } from '../../packages/backend/test/helpers/resnetFpnFromOps.ts';
+
+const args = new Map(
+  process.argv.slice(2).map((a) => {
+    const [k, v] = a.replace(/^--/, '').split('=');
+    return [k, v ?? 'true'] as const;
+  }),
+);
+const tiny = args.has('tiny');
+const backend = args.get('backend') ?? 'wasm';
+const reps = Number(args.get('reps') ?? (tiny ? 1 : 3));
+const threads = Number(args.get('threads') ?? 2);
+
+interface ConvSpec {
+  /** NHWC input. */
+  x: [number, number, number, number];
+  out: number;
+  stride: number;
+}
+const convs: ConvSpec[] = tiny
+  ? [
+      { x: [1, 32, 32, 16], out: 16, stride: 1 },
+      { x: [1, 16, 16, 32], out: 32, stride: 2 },
+    ]
+  : [
+      { x: [1, 128, 128, 64], out: 64, stride: 1 },
+      { x: [1, 32, 32, 256], out: 256, stride: 1 },
+      { x: [1, 64, 64, 128], out: 128, stride: 2 },
+      { x: [1, 16, 16, 512], out: 512, stride: 1 },
+    ];
+const sizes = tiny ? [64] : [256, 512];
+
+function medianMs(fn: () => void, n: number): number {
+  fn();
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    fn();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
+function convLayer(spec: ConvSpec) {
+  const [n, h, w, c] = spec.x;
+  const x = tf.randomNormal(spec.x, 0, 1, 'float32', 1) as tf.Tensor4D;
+  const filter = tf.randomNormal([3, 3, c, spec.out], 0, 1, 'float32', 2) as tf.Tensor4D;
+  const y = tf.conv2d(x, filter, spec.stride, 'same');
+  const dy = tf.randomNormal(y.shape, 0, 1, 'float32', 3) as tf.Tensor4D;
+  const attrs = { strides: spec.stride, pad: 'same', dataFormat: 'NHWC' } as const;
+  const forward = medianMs(() => tf.conv2d(x, filter, spec.stride, 'same').dispose(), reps);
+  // The two kernels tf.conv2d's gradient runs.
+  const backwardInput = medianMs(
+    () =>
+      (
+        tf
+          .engine()
+          .runKernel(
+            'Conv2DBackpropInput',
+            { dy, filter },
+            { ...attrs, inputShape: [n, h, w, c] },
+          ) as tf.Tensor
+      ).dispose(),
+    reps,
+  );
+  const backwardFilter = medianMs(
+    () =>
+      (
+        tf
+          .engine()
+          .runKernel(
+            'Conv2DBackpropFilter',
+            { x, dy },
+            { ...attrs, filterShape: [3, 3, c, spec.out] },
+          ) as tf.Tensor
+      ).dispose(),
+    reps,
+  );
+  const gflop = (2 * y.size * 9 * c) / 1e9;
+  tf.dispose([x, filter, y, dy]);
+  return { forward, backwardInput, backwardFilter, backward: backwardInput + backwardFilter, gflop };
+}
+
+function fpnStep(size: number) {
+  const model = resnetFpnFromOps({ seed: 1 });
+  const x = tf.randomUniform([1, size, size, 3], 0, 1, 'float32', 5) as tf.Tensor4D;
+  const forward = medianMs(() => tf.tidy(() => fpnLoss(model.apply(x)).dataSync()), reps);
+  const step = medianMs(() => {
+    const { value, grads } = tf.variableGrads(() => fpnLoss(model.apply(x)), model.variables);
+    value.dataSync();
+    tf.dispose([value, ...Object.values(grads)]);
+  }, reps);
+  model.dispose();
+  x.dispose();
+  return { forward, step };
+}
+
+function torchvision() {
+  const dir = mkdtempSync(join(tmpdir(), 'engine-bench-'));
+  try {
+    const spec = join(dir, 'spec.json');
+    writeFileSync(spec, JSON.stringify({ threads, reps, convs, sizes }));
+    const script = fileURLToPath(new URL('./torchvision_engine.py', import.meta.url));
+    const out = execFileSync('/usr/bin/python3', [script, spec], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    return JSON.parse(out) as {
+      convs: Array<{ forward: number; backward: number }>;
+      fpn: Array<{ size: number; forward: number; step: number }>;
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const f1 = (v: number) => v.toFixed(1);
+const f2 = (v: number) => v.toFixed(2);
+
+await initBackend({ backend });
+console.log(`# engine bench: tfjs ${backend} (1 thread) vs torch ${threads} thread(s); median of ${reps}`);
+const ours = convs.map(convLayer);
+const fpnOurs = sizes.map(fpnStep);
+const ref = torchvision();
+
+console.log('\n## 3x3 conv layer, pad same (ms; GFLOP/s; ratios ours/torch)');
+console.log(
+  '| input NHWC -> out, stride | fwd | bwd (input + filter) | bwd/fwd | fwd GFLOP/s | bwd GFLOP/s | torch fwd | torch bwd | fwd ratio | bwd ratio |',
+);
+console.log('|---|---|---|---|---|---|---|---|---|---|');
+convs.forEach((spec, i) => {
+  const o = ours[i];
+  const t = ref.convs[i];
+  console.log(
+    `| ${spec.x.join('x')} -> ${spec.out}, s${spec.stride} | ${f1(o.forward)} | ${f1(o.backward)} (${f1(o.backwardInput)} + ${f1(o.backwardFilter)}) | ${f2(o.backward / o.forward)} | ${f1(o.gflop / (o.forward / 1e3))} | ${f1((2 * o.gflop) / (o.backward / 1e3))} | ${f1(t.forward)} | ${f1(t.backward)} | ${f2(o.forward / t.forward)} | ${f2(o.backward / t.backward)} |`,
+  );
+});
+console.log('\n## ResNet-50-FPN, batch 1 (ms; step = forward + backward of sum of mean squares of P2..P6)');
+console.log('| size | fwd | step | torch fwd | torch step | fwd ratio | step ratio |');
+console.log('|---|---|---|---|---|---|---|');
+sizes.forEach((size, i) => {
+  const o = fpnOurs[i];
+  const t = ref.fpn[i];
+  console.log(
+    `| ${size} | ${f1(o.forward)} | ${f1(o.step)} | ${f1(t.forward)} | ${f1(t.step)} | ${f2(o.forward / t.forward)} | ${f2(o.step / t.step)} |`,
+  );
+});
+console.log('\nratio < 1: ours faster. Goals: conv bwd/fwd <= 2.5 on wasm; R50-FPN step ratio <= 1.');
