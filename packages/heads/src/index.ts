@@ -11,7 +11,6 @@ export {
   type FastRcnnPredictorOptions,
 } from './fastRcnnPredictor';
 export { FcnMaskHead, type FcnMaskHeadOptions } from './fcnMaskHead';
-export { type FlattenedInput, hwcRowsToTorchFlattened, torchFlattenedRowsToHwc } from './flattenOrder';
 export { maskProbabilities } from './maskProbabilities';
 export { legacyMaskHeadName, MaskRcnnHeads, type MaskRcnnHeadsOptions } from './maskRcnnHeads';
 export { MaskRcnnPredictor, type MaskRcnnPredictorOptions } from './maskRcnnPredictor';

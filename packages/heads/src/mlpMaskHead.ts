@@ -1,7 +1,6 @@
 import { Linear, Module, type SeededRandom, ShapeError } from '@rcnn/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { positiveInt, sizePair } from './checks';
-import type { FlattenedInput } from './flattenOrder';
 import type { MaskHead } from './types';
 
 /** Options of {@link MlpMaskHead}. */
@@ -29,21 +28,22 @@ export interface MlpMaskHeadOptions {
  * layers with ReLU, and a last fc to K·m² logits, read as `[m,m,K]` per RoI. It has no
  * torchvision counterpart; parameter names are `fc1.weight`, `fc1.bias`, ..., `fcN.*` for the
  * hidden layers and `mask_fc_logits.*` for the last, torch's default init. The first fc
- * flattens in (y, x, c) order ({@link MlpMaskHead.flattenedInput}). The paper finds it 2.1 AP
+ * flattens in (y, x, c) order; its weight has the `linearFromChw` layout so a torch export
+ * flattening (c, y, x) round-trips. The paper finds it 2.1 AP
  * below the FCN head: an fc layer loses the spatial layout a conv keeps.
  */
 export class MlpMaskHead extends Module implements MaskHead {
   readonly numMaskClasses: number;
   readonly maskResolution: number;
-  /** The `[h,w,C]` that `fc1` flattens. */
-  readonly flattenedInput: FlattenedInput;
+  /** The pooled `[h,w,C]` that the first fc flattens. */
+  readonly inputShape: readonly [number, number, number];
   readonly layers: readonly Linear[];
 
   constructor(options: MlpMaskHeadOptions) {
     super();
     const channels = positiveInt('inChannels', options.inChannels);
     const [height, width] = sizePair('inputResolution', options.inputResolution);
-    this.flattenedInput = { channels, height, width };
+    this.inputShape = [height, width, channels];
     this.maskResolution = positiveInt('maskResolution', options.maskResolution ?? 28);
     this.numMaskClasses = options.classAgnostic ? 1 : positiveInt('numClasses', options.numClasses);
     const hidden = options.hiddenSizes ?? [1024, 1024];
@@ -51,7 +51,9 @@ export class MlpMaskHead extends Module implements MaskHead {
     const layers: Linear[] = [];
     let prev = channels * height * width;
     hidden.forEach((size, i) => {
-      const fc = new Linear({ inFeatures: prev, outFeatures: positiveInt(`hiddenSizes[${i}]`, size), rng });
+      const outFeatures = positiveInt(`hiddenSizes[${i}]`, size);
+      const chwInput = i === 0 ? { channels, height, width } : undefined;
+      const fc = new Linear({ inFeatures: prev, outFeatures, chwInput, rng });
       layers.push(this.addModule(`fc${i + 1}`, fc));
       prev = size;
     });
@@ -67,7 +69,7 @@ export class MlpMaskHead extends Module implements MaskHead {
 
   /** `pooled` `[R,h,w,C]` → mask logits `[R,m,m,K]`. */
   apply(pooled: tf.Tensor4D): tf.Tensor4D {
-    const { channels, height, width } = this.flattenedInput;
+    const [height, width, channels] = this.inputShape;
     if (
       pooled.rank !== 4 ||
       pooled.shape[1] !== height ||

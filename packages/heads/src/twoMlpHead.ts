@@ -1,7 +1,6 @@
 import { Linear, Module, type SeededRandom, ShapeError } from '@rcnn/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { positiveInt, sizePair } from './checks';
-import type { FlattenedInput } from './flattenOrder';
 import type { BoxHead } from './types';
 
 /** Options of {@link TwoMlpHead}. */
@@ -18,13 +17,14 @@ export interface TwoMlpHeadOptions {
 /**
  * The FPN box head: flatten, fc6 + ReLU, fc7 + ReLU (torchvision's `TwoMLPHead`). Parameters
  * `fc6.weight` `[h·w·C, rep]`, `fc6.bias`, `fc7.weight` `[rep, rep]`, `fc7.bias`, torch's default
- * init. The flatten is in (y, x, c) order, so `fc6.weight`'s rows are torchvision's permuted:
- * import it with {@link torchFlattenedRowsToHwc} using {@link TwoMlpHead.flattenedInput}.
+ * init. The flatten is in (y, x, c) order where torchvision's is (c, y, x), so `fc6.weight` has
+ * `@rcnn/core`'s `linearFromChw` layout: `loadStateDict` permutes its rows on import (and
+ * `toTorchLayout` back on export).
  */
 export class TwoMlpHead extends Module implements BoxHead {
   readonly outFeatures: number;
-  /** The `[h,w,C]` that fc6 flattens, for weight import. */
-  readonly flattenedInput: FlattenedInput;
+  /** The pooled `[h,w,C]` that fc6 flattens. */
+  readonly inputShape: readonly [number, number, number];
   readonly fc6: Linear;
   readonly fc7: Linear;
 
@@ -33,19 +33,24 @@ export class TwoMlpHead extends Module implements BoxHead {
     const channels = positiveInt('inChannels', options.inChannels);
     const [height, width] = sizePair('resolution', options.resolution);
     const rep = positiveInt('representationSize', options.representationSize ?? 1024);
-    this.flattenedInput = { channels, height, width };
+    this.inputShape = [height, width, channels];
     this.outFeatures = rep;
     const { rng } = options;
     this.fc6 = this.addModule(
       'fc6',
-      new Linear({ inFeatures: channels * height * width, outFeatures: rep, rng }),
+      new Linear({
+        inFeatures: channels * height * width,
+        outFeatures: rep,
+        chwInput: { channels, height, width },
+        rng,
+      }),
     );
     this.fc7 = this.addModule('fc7', new Linear({ inFeatures: rep, outFeatures: rep, rng }));
   }
 
   /** `pooled` `[R,h,w,C]` → `[R,representationSize]`. */
   apply(pooled: tf.Tensor4D): tf.Tensor2D {
-    const { channels, height, width } = this.flattenedInput;
+    const [height, width, channels] = this.inputShape;
     if (
       pooled.rank !== 4 ||
       pooled.shape[1] !== height ||

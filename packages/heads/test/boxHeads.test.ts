@@ -1,13 +1,8 @@
 import { expectNoLeaks, initBackend } from '@rcnn/backend';
-import { ConfigError, SeededRandom, ShapeError } from '@rcnn/core';
+import { ConfigError, fromTorchLayout, SeededRandom, ShapeError, toTorchLayout } from '@rcnn/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import {
-  FastRcnnPredictor,
-  hwcRowsToTorchFlattened,
-  TwoMlpHead,
-  torchFlattenedRowsToHwc,
-} from '../src/index';
+import { FastRcnnPredictor, TwoMlpHead } from '../src/index';
 import fixture from './fixtures/heads.json';
 import { finiteDifference, flattenChw, linearRef, maxAbsDiff, randomArray } from './reference';
 import { loadTorchState, type TorchTensor } from './torchState';
@@ -25,7 +20,7 @@ describe.each(['cpu', 'wasm'])('box heads on %s', (backend) => {
       rng,
     });
     const pred = new FastRcnnPredictor({ inChannels: f.representationSize, numClasses: f.numClasses, rng });
-    loadTorchState(head, f.boxHead as Record<string, TorchTensor>, { 'fc6.weight': head.flattenedInput });
+    loadTorchState(head, f.boxHead as Record<string, TorchTensor>);
     loadTorchState(pred, f.boxPredictor as Record<string, TorchTensor>);
     const pooled = tf.tensor4d(f.pooled, [f.numRois, f.resolution, f.resolution, f.channels]);
     await expectNoLeaks(() => {
@@ -53,9 +48,11 @@ describe.each(['cpu', 'wasm'])('box heads on %s', (backend) => {
     });
     const x = randomArray(r * h * w * c, 9);
     // Our fc6 weight in torch's row order, so the reference flattens C,H,W like torchvision.
-    const torchRows = hwcRowsToTorchFlattened(head.fc6.weight, head.flattenedInput);
+    // torch's [out, C·h·w] transposed to [C·h·w, out]
+    const torchLayout = toTorchLayout(head.fc6.weight, head.namedTensors()[0].layout);
+    const torchRows = tf.transpose(torchLayout);
     const w6 = Float64Array.from(torchRows.dataSync());
-    torchRows.dispose();
+    tf.dispose([torchLayout, torchRows]);
     const b6 = head.fc6.bias!.dataSync();
     const w7 = head.fc7.weight.dataSync();
     const b7 = head.fc7.bias!.dataSync();
@@ -120,23 +117,31 @@ describe.each(['cpu', 'wasm'])('box heads on %s', (backend) => {
   });
 });
 
-describe('flatten order and options', () => {
-  it('torchFlattenedRowsToHwc moves row c·h·w + y·w + x to (y·w + x)·C + c and inverts', async () => {
+describe('box head layouts and options', () => {
+  it("fc6's weight declares the C,H,W flatten, so import moves row c·h·w + y·w + x to (y·w + x)·C + c", async () => {
     await initBackend({ backend: 'cpu' });
-    const [c, h, w] = [3, 2, 4];
-    const rows = tf.tensor2d(
-      Float32Array.from({ length: c * h * w * 2 }, (_, i) => i),
-      [c * h * w, 2],
+    const [c, h, w, out] = [3, 2, 4, 2];
+    const head = new TwoMlpHead({
+      inChannels: c,
+      resolution: [h, w],
+      representationSize: out,
+      rng: new SeededRandom(0),
+    });
+    const layout = head.namedTensors()[0].layout;
+    expect(layout).toEqual({ kind: 'linearFromChw', channels: c, height: h, width: w });
+    // torch weight [out, C·h·w] whose entry (o, row) is row·out + o
+    const torch = Float32Array.from(
+      { length: out * c * h * w },
+      (_, i) => (i % (c * h * w)) * out + Math.floor(i / (c * h * w)),
     );
-    const ours = torchFlattenedRowsToHwc(rows, { channels: c, height: h, width: w });
+    const ours = fromTorchLayout(torch, [out, c * h * w], layout);
     const v = ours.dataSync();
     for (let cc = 0; cc < c; cc++)
       for (let y = 0; y < h; y++)
-        for (let x = 0; x < w; x++) expect(v[((y * w + x) * c + cc) * 2]).toBe((cc * h * w + y * w + x) * 2);
-    const back = hwcRowsToTorchFlattened(ours, { channels: c, height: h, width: w });
-    expect(Array.from(back.dataSync())).toEqual(Array.from(rows.dataSync()));
-    expect(() => torchFlattenedRowsToHwc(rows, { channels: 5, height: h, width: w })).toThrow(/weight/);
-    tf.dispose([rows, ours, back]);
+        for (let x = 0; x < w; x++)
+          expect(v[((y * w + x) * c + cc) * out]).toBe((cc * h * w + y * w + x) * out);
+    ours.dispose();
+    head.dispose();
   });
 
   it('reject bad options and inputs by name', async () => {
