@@ -119,4 +119,17 @@ describe('ensureSyntheticDataset', () => {
       syntheticDatasetKey(options),
     );
   });
+
+  it('lets concurrent builders of the same dataset race safely: one copy survives, no temporary folders', async () => {
+    const cacheDir = tempDir('rcnn-cache-');
+    const options = { name: 'race', config: { seed: 5 }, splits: { train: 2 }, cacheDir };
+    const [a, b] = await Promise.all([ensureSyntheticDataset(options), ensureSyntheticDataset(options)]);
+    expect(a.root).toBe(b.root);
+    expect([a.built, b.built].filter(Boolean).length).toBeGreaterThanOrEqual(1);
+    expect(readdirSync(cacheDir)).toEqual([`race-${syntheticDatasetKey(options)}`]);
+    expect(readdirSync(join(a.root, 'train', 'images')).length).toBe(2);
+    expect(syntheticDatasetKey({ config: { seed: 5 }, splits: { train: 3 } })).not.toBe(
+      syntheticDatasetKey(options),
+    );
+  });
 });

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -95,7 +95,7 @@ export async function ensureSyntheticDataset(
   const complete = () => Object.values(splitPaths(root, splits)).every((p) => existsSync(p.annotations));
   if (complete()) return { root, splits: splitPaths(root, splits), built: false };
   await mkdir(cacheDir, { recursive: true });
-  const tmp = `${root}.tmp-${process.pid}-${Date.now().toString(36)}`;
+  const tmp = `${root}.tmp-${process.pid}-${randomUUID().slice(0, 8)}`;
   try {
     await writeSyntheticDataset(tmp, options);
     try {
