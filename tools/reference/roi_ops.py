@@ -45,6 +45,8 @@ def roi_set(H, W):
         (1, [-10.0, -10.0, -4.0, -5.0]),  # fully outside, far (negative)
         (0, [6.0, 6.0, 3.0, 4.0]),  # reversed corners
         (1, [2.25, 0.5, 9.75, 8.5]),  # fractional, larger
+        # size 14 in float32 but 14.00000018 in float64: the adaptive grid ceil(14/7) must stay 2
+        (0, [0.3, 0.3, 14.3, 14.3]),
     ]
 
 
