@@ -9,10 +9,13 @@ export type OutputSize = number | [number, number];
 /** `[height, width]` from an {@link OutputSize}, each a positive whole number. */
 export function resolveOutputSize(size: OutputSize | undefined): [number, number] {
   if (size === undefined) throw new RoiOptionError('outputSize', 'is required (e.g. 7 or [7, 7])');
-  const hw: [number, number] = typeof size === 'number' ? [size, size] : [size[0], size[1]];
-  if (!Array.isArray(size) && typeof size !== 'number') {
-    throw new RoiOptionError('outputSize', `expected a number or [height, width], got ${String(size)}`);
+  if (!(typeof size === 'number' || (Array.isArray(size) && size.length === 2))) {
+    throw new RoiOptionError(
+      'outputSize',
+      `expected a number or [height, width], got ${JSON.stringify(size)}`,
+    );
   }
+  const hw: [number, number] = typeof size === 'number' ? [size, size] : [size[0], size[1]];
   for (const v of hw) {
     if (!Number.isInteger(v) || v < 1) {
       throw new RoiOptionError('outputSize', `bins must be positive whole numbers, got [${hw}]`);
