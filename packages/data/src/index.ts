@@ -49,6 +49,7 @@ export {
   type SyntheticInstance,
   type SyntheticSample,
 } from './synthetic/generateSyntheticImage';
+export { printBuildProgress, type TextSink } from './synthetic/printBuildProgress';
 export { syntheticAnnotations } from './synthetic/syntheticAnnotations';
 export {
   DEFAULT_SYNTHETIC_CONFIG,

@@ -6,6 +6,7 @@ import {
   type BuildProgress,
   type CocoDataset,
   ensureSyntheticDataset,
+  printBuildProgress,
   readCocoDataset,
   syntheticDatasetKey,
   syntheticRecord,
@@ -131,5 +132,14 @@ describe('ensureSyntheticDataset', () => {
     expect(syntheticDatasetKey({ config: { seed: 5 }, splits: { train: 3 } })).not.toBe(
       syntheticDatasetKey(options),
     );
+  });
+
+  it('prints build progress once per percent, ending with a newline', () => {
+    const lines: string[] = [];
+    const report = printBuildProgress('shapes', { write: (t: string) => lines.push(t) });
+    for (let done = 1; done <= 300; done++) report({ split: 'train', done, total: 300 });
+    expect(lines.length).toBe(101);
+    expect(lines.slice(0, 2)).toEqual(['shapes: 1/300 images (0%)\n', 'shapes: 3/300 images (1%)\n']);
+    expect(lines.at(-1)).toBe('shapes: 300/300 images (100%)\n');
   });
 });
