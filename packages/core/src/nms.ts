@@ -11,10 +11,8 @@ export interface NmsOptions {
   topK?: number;
 }
 
-/** Below this many candidates the plain quadratic loop beats building the spatial grid. */
-const GRID_MIN_CANDIDATES = 512;
-/** A box spanning more grid cells than this is checked against every candidate instead. */
-const LARGE_BOX_CELLS = 16;
+/** Below this many candidates the plain quadratic loop beats building the spatial index. */
+const GRID_MIN_CANDIDATES = 256;
 
 function checkOptions(iouThreshold: number, options: NmsOptions): { scoreThreshold: number; topK: number } {
   if (typeof iouThreshold !== 'number' || Number.isNaN(iouThreshold)) {
@@ -61,39 +59,167 @@ function sortByScore(scores: Float32Array, scoreThreshold: number): Int32Array {
   return Int32Array.from(idx);
 }
 
+/** torchvision's CPU-kernel IoU test in float32: `inter / (areaA + areaB − inter) > threshold`. */
+function iouAbove(
+  ax1: number,
+  ay1: number,
+  ax2: number,
+  ay2: number,
+  areaA: number,
+  bx1: number,
+  by1: number,
+  bx2: number,
+  by2: number,
+  areaB: number,
+  threshold: number,
+): boolean {
+  const w = f32(Math.min(ax2, bx2) - Math.max(ax1, bx1));
+  const h = f32(Math.min(ay2, by2) - Math.max(ay1, by1));
+  const inter = w > 0 && h > 0 ? f32(w * h) : 0;
+  return f32(inter / f32(f32(areaA + areaB) - inter)) > threshold;
+}
+
+/**
+ * A multi-level grid of kept boxes. A box whose longer side is at most `cell(l)` lives in level
+ * `l`, in the cell holding its top-left corner; a box overlapping a query then has its corner in
+ * the query widened by one cell to the top-left, so each level scans a few cells, and each kept
+ * box is stored once. Coordinates are stored with the entries so the scan reads memory in order.
+ */
+class KeptBoxIndex {
+  private readonly cells: number[] = [];
+  private readonly gx: number[] = [];
+  private readonly gy: number[] = [];
+  private readonly heads: Int32Array[] = [];
+  /** Entries of each level, for a linear scan when the query covers more cells than entries. */
+  private readonly members: number[][] = [];
+  private readonly x1: Float32Array;
+  private readonly y1: Float32Array;
+  private readonly x2: Float32Array;
+  private readonly y2: Float32Array;
+  private readonly area: Float32Array;
+  private readonly next: Int32Array;
+  private count = 0;
+
+  constructor(
+    private readonly minX: number,
+    private readonly minY: number,
+    extentX: number,
+    extentY: number,
+    baseCell: number,
+    maxSide: number,
+    capacity: number,
+  ) {
+    for (let cell = baseCell; ; cell *= 2) {
+      const gx = Math.floor(extentX / cell) + 1;
+      const gy = Math.floor(extentY / cell) + 1;
+      this.cells.push(cell);
+      this.gx.push(gx);
+      this.gy.push(gy);
+      this.heads.push(new Int32Array(0));
+      this.members.push([]);
+      if (cell >= maxSide) break;
+    }
+    this.x1 = new Float32Array(capacity);
+    this.y1 = new Float32Array(capacity);
+    this.x2 = new Float32Array(capacity);
+    this.y2 = new Float32Array(capacity);
+    this.area = new Float32Array(capacity);
+    this.next = new Int32Array(capacity);
+  }
+
+  add(x1: number, y1: number, x2: number, y2: number, area: number): void {
+    const side = Math.max(x2 - x1, y2 - y1);
+    let l = 0;
+    while (l < this.cells.length - 1 && this.cells[l] < side) l++;
+    if (this.members[l].length === 0) this.heads[l] = new Int32Array(this.gx[l] * this.gy[l]).fill(-1);
+    const cell = this.cells[l];
+    const cx = Math.min(this.gx[l] - 1, Math.floor((x1 - this.minX) / cell));
+    const cy = Math.min(this.gy[l] - 1, Math.floor((y1 - this.minY) / cell));
+    const c = cy * this.gx[l] + cx;
+    const e = this.count++;
+    this.x1[e] = x1;
+    this.y1[e] = y1;
+    this.x2[e] = x2;
+    this.y2[e] = y2;
+    this.area[e] = area;
+    this.next[e] = this.heads[l][c];
+    this.heads[l][c] = e;
+    this.members[l].push(e);
+  }
+
+  /** Whether a kept box overlaps the query box with IoU above `threshold`. */
+  suppresses(x1: number, y1: number, x2: number, y2: number, area: number, threshold: number): boolean {
+    const { x1: ex1, y1: ey1, x2: ex2, y2: ey2, area: eArea, next } = this;
+    for (let l = 0; l < this.cells.length; l++) {
+      const members = this.members[l];
+      if (members.length === 0) continue;
+      const s = this.cells[l];
+      const gx = this.gx[l];
+      const cx0 = Math.max(0, Math.floor((x1 - s - this.minX) / s));
+      const cy0 = Math.max(0, Math.floor((y1 - s - this.minY) / s));
+      const cx1 = Math.min(gx - 1, Math.floor((x2 - this.minX) / s));
+      const cy1 = Math.min(this.gy[l] - 1, Math.floor((y2 - this.minY) / s));
+      if ((cx1 - cx0 + 1) * (cy1 - cy0 + 1) > members.length) {
+        for (let q = 0; q < members.length; q++) {
+          const e = members[q];
+          if (iouAbove(ex1[e], ey1[e], ex2[e], ey2[e], eArea[e], x1, y1, x2, y2, area, threshold))
+            return true;
+        }
+        continue;
+      }
+      const head = this.heads[l];
+      for (let cy = cy0; cy <= cy1; cy++) {
+        for (let cx = cx0; cx <= cx1; cx++) {
+          for (let e = head[cy * gx + cx]; e >= 0; e = next[e]) {
+            if (iouAbove(ex1[e], ey1[e], ex2[e], ey2[e], eArea[e], x1, y1, x2, y2, area, threshold))
+              return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+}
+
 /**
  * Greedy NMS over `order` (candidate indices, best first): a candidate is kept unless a kept box
  * overlaps it with IoU strictly above `iouThreshold`. IoU uses torchvision's float32 arithmetic,
- * so the kept set is the one torchvision's CPU kernel returns. A uniform grid of kept boxes
- * limits each check to nearby boxes; the result is the same as the quadratic loop.
+ * so the kept set is the one torchvision's CPU kernel returns. A spatial index of kept boxes
+ * limits each check to boxes that can overlap; the result is the same as the quadratic loop.
  */
 function greedyNms(b: Float32Array, order: Int32Array, iouThreshold: number, topK: number): Int32Array {
   const m = order.length;
   const limit = Math.min(m, topK);
   const kept = new Int32Array(limit);
   if (limit === 0) return kept;
-  const area = new Float32Array(b.length / 4);
-  for (let k = 0; k < m; k++) {
-    const i = order[k];
-    area[i] = f32(f32(b[4 * i + 2] - b[4 * i]) * f32(b[4 * i + 3] - b[4 * i + 1]));
-  }
-  const suppressedBy = (i: number, j: number): boolean => {
-    const w = f32(Math.min(b[4 * i + 2], b[4 * j + 2]) - Math.max(b[4 * i], b[4 * j]));
-    const h = f32(Math.min(b[4 * i + 3], b[4 * j + 3]) - Math.max(b[4 * i + 1], b[4 * j + 1]));
-    const inter = w > 0 && h > 0 ? f32(w * h) : 0;
-    return f32(inter / f32(f32(area[i] + area[j]) - inter)) > iouThreshold;
-  };
+  const area = (i: number) => f32(f32(b[4 * i + 2] - b[4 * i]) * f32(b[4 * i + 3] - b[4 * i + 1]));
   let nKept = 0;
   // With a negative threshold even disjoint boxes suppress each other (IoU 0 > threshold), so
   // the spatial early-out does not apply.
   if (m < GRID_MIN_CANDIDATES || iouThreshold < 0) {
     for (let k = 0; k < m && nKept < limit; k++) {
       const j = order[k];
+      const aj = area(j);
       let keep = true;
-      for (let q = 0; q < nKept; q++) {
-        if (suppressedBy(kept[q], j)) {
+      for (let q = 0; q < nKept && keep; q++) {
+        const i = kept[q];
+        const [x1, y1, x2, y2] = [b[4 * i], b[4 * i + 1], b[4 * i + 2], b[4 * i + 3]];
+        if (
+          iouAbove(
+            x1,
+            y1,
+            x2,
+            y2,
+            area(i),
+            b[4 * j],
+            b[4 * j + 1],
+            b[4 * j + 2],
+            b[4 * j + 3],
+            aj,
+            iouThreshold,
+          )
+        ) {
           keep = false;
-          break;
         }
       }
       if (keep) kept[nKept++] = j;
@@ -101,96 +227,44 @@ function greedyNms(b: Float32Array, order: Int32Array, iouThreshold: number, top
     return kept.slice(0, nKept);
   }
 
-  // Grid over the candidates' extent; the cell side is the mean box side, so a typical box
-  // touches about four cells.
   let minX = Infinity;
   let minY = Infinity;
   let maxX = -Infinity;
   let maxY = -Infinity;
-  let sumSide = 0;
+  let maxSide = 0;
   for (let k = 0; k < m; k++) {
     const i = order[k];
-    const x1 = b[4 * i];
-    const y1 = b[4 * i + 1];
-    const x2 = b[4 * i + 2];
-    const y2 = b[4 * i + 3];
-    if (x1 < minX) minX = x1;
-    if (y1 < minY) minY = y1;
-    if (x2 > maxX) maxX = x2;
-    if (y2 > maxY) maxY = y2;
-    sumSide += Math.max(0, x2 - x1) + Math.max(0, y2 - y1);
+    minX = Math.min(minX, b[4 * i]);
+    minY = Math.min(minY, b[4 * i + 1]);
+    maxX = Math.max(maxX, b[4 * i + 2]);
+    maxY = Math.max(maxY, b[4 * i + 3]);
+    maxSide = Math.max(maxSide, b[4 * i + 2] - b[4 * i], b[4 * i + 3] - b[4 * i + 1]);
   }
-  const extent = Math.max(maxX - minX, maxY - minY, 1e-6);
-  let cell = Math.max(sumSide / (2 * m), extent / 1024, 1e-6);
-  if (!Number.isFinite(cell)) cell = extent;
-  const gx = Math.min(1024, Math.floor((maxX - minX) / cell) + 1);
-  const gy = Math.min(1024, Math.floor((maxY - minY) / cell) + 1);
-  const cellX = (x: number) => Math.min(gx - 1, Math.max(0, Math.floor((x - minX) / cell)));
-  const cellY = (y: number) => Math.min(gy - 1, Math.max(0, Math.floor((y - minY) / cell)));
-  const head = new Int32Array(gx * gy).fill(-1);
-  let entryBox = new Int32Array(4 * limit + 16);
-  let entryNext = new Int32Array(4 * limit + 16);
-  let nEntries = 0;
-  const large: number[] = [];
-  const stamp = new Int32Array(b.length / 4).fill(-1);
-
+  const extentX = Math.max(maxX - minX, 0);
+  const extentY = Math.max(maxY - minY, 0);
+  // The finest level has about 4 cells per candidate, so its table stays O(m).
+  const baseCell = Math.max(
+    Math.sqrt((extentX * extentY) / (4 * m)),
+    Math.max(extentX, extentY) / 4096,
+    1e-3,
+  );
+  const index = new KeptBoxIndex(minX, minY, extentX, extentY, baseCell, maxSide, limit);
   for (let k = 0; k < m && nKept < limit; k++) {
     const j = order[k];
     const x1 = b[4 * j];
     const y1 = b[4 * j + 1];
     const x2 = b[4 * j + 2];
     const y2 = b[4 * j + 3];
-    const cx0 = cellX(x1);
-    const cx1 = cellX(x2);
-    const cy0 = cellY(y1);
-    const cy1 = cellY(y2);
-    const cells = (cx1 - cx0 + 1) * (cy1 - cy0 + 1);
-    let keep = true;
-    for (let q = 0; q < large.length && keep; q++) if (suppressedBy(large[q], j)) keep = false;
-    if (keep && x2 > x1 && y2 > y1) {
-      // Boxes with positive intersection share a cell; empty boxes intersect nothing.
-      if (cells > LARGE_BOX_CELLS) {
-        for (let q = 0; q < nKept && keep; q++) if (suppressedBy(kept[q], j)) keep = false;
-      } else {
-        for (let cy = cy0; cy <= cy1 && keep; cy++) {
-          for (let cx = cx0; cx <= cx1 && keep; cx++) {
-            for (let e = head[cy * gx + cx]; e >= 0; e = entryNext[e]) {
-              const i = entryBox[e];
-              if (stamp[i] === k) continue;
-              stamp[i] = k;
-              if (suppressedBy(i, j)) {
-                keep = false;
-                break;
-              }
-            }
-          }
-        }
-      }
-    }
-    if (!keep) continue;
-    kept[nKept++] = j;
-    if (!(x2 > x1 && y2 > y1)) continue;
-    if (cells > LARGE_BOX_CELLS) {
-      large.push(j);
+    // Boxes with positive intersection overlap spatially; empty boxes intersect nothing (their
+    // IoU is 0 or NaN, never above a non-negative threshold), so they are kept and not indexed.
+    if (!(x2 > x1 && y2 > y1)) {
+      kept[nKept++] = j;
       continue;
     }
-    if (nEntries + cells > entryBox.length) {
-      const grow = (a: Int32Array) => {
-        const next = new Int32Array(Math.max(2 * a.length, nEntries + cells));
-        next.set(a);
-        return next;
-      };
-      entryBox = grow(entryBox);
-      entryNext = grow(entryNext);
-    }
-    for (let cy = cy0; cy <= cy1; cy++) {
-      for (let cx = cx0; cx <= cx1; cx++) {
-        const c = cy * gx + cx;
-        entryBox[nEntries] = j;
-        entryNext[nEntries] = head[c];
-        head[c] = nEntries++;
-      }
-    }
+    const aj = area(j);
+    if (index.suppresses(x1, y1, x2, y2, aj, iouThreshold)) continue;
+    kept[nKept++] = j;
+    index.add(x1, y1, x2, y2, aj);
   }
   return kept.slice(0, nKept);
 }

@@ -108,6 +108,23 @@ describe('nms on typed arrays', () => {
     expect(Array.from(batchedNms(boxes, scores, classes, 0.5))).toEqual(nmsRef(boxes, scores, 0.5, classes));
   });
 
+  it('matches the reference with box sizes over three decades, empty and inverted boxes', () => {
+    const rng = new SeededRandom(4);
+    const n = 2000;
+    const boxes = new Float32Array(4 * n);
+    const scores = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const x = rng.uniform(-100, 900);
+      const y = rng.uniform(0, 700);
+      const w = i % 50 === 0 ? 0 : i % 77 === 0 ? -5 : Math.exp(rng.uniform(0, Math.log(1000)));
+      const h = Math.exp(rng.uniform(0, Math.log(1000)));
+      boxes.set([x, y, x + w, y + h], 4 * i);
+      scores[i] = rng.next();
+    }
+    for (const thr of [0, 0.2, 0.5, 0.9])
+      expect(Array.from(nms(boxes, scores, thr))).toEqual(nmsRef(boxes, scores, thr));
+  });
+
   it('handles 100k boxes and agrees with the reference', () => {
     const { boxes, scores } = clusteredBoxes(100_000, 400, 3, 3, 50);
     const keep = nms(boxes, scores, 0.5);
