@@ -1,0 +1,13 @@
+export { GLYPH_HEIGHT, GLYPH_SPACING, GLYPH_WIDTH, glyphBitmap } from './bitmapFont';
+export { blendMask } from './blendMask';
+export { blendPixel, cloneImage, fillRect } from './canvas';
+export { type BarChartData, barChartSvg } from './charts/barChart';
+export { type LineChartData, lineChartSvg } from './charts/lineChart';
+export { escapeXml, niceTicks, seriesColor } from './charts/svg';
+export { classColor, contrastColor, type Rgb } from './color';
+export { drawBox } from './drawBox';
+export { type DrawableDetections, type DrawDetectionsOptions, drawDetections } from './drawDetections';
+export { drawKeypoints, type KeypointStyle } from './drawKeypoints';
+export { drawLine } from './drawLine';
+export { drawText, measureText, type TextOptions } from './drawText';
+export { writePng } from './writePng';
