@@ -35,6 +35,8 @@ const convCases: Case[] = [
     [3, 0],
   ]),
   conv('7x7 stride 2 same (stem)', [1, 11, 11, 3], [7, 7, 3, 4], 2, 'same'),
+  conv('3x3 stride 1 same, small map, many channels', [2, 3, 3, 24], [3, 3, 24, 8], 1, 'same'),
+  conv('1x1 stride 1, small map (W·dyᵀ product)', [1, 2, 3, 40], [1, 1, 40, 16], 1, 'valid'),
 ];
 
 const depthwiseCases: Case[] = [

@@ -2,7 +2,7 @@ import type { KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
 import { getKernel } from '@tensorflow/tfjs-core';
 import type { ConvGeometry } from './convGeometry';
 import { disposeIntermediate, readFloat32, reshapedInfo, writeFloat32 } from './hostMemory';
-import { col2im, im2col, im2colTransposed, isPointwise } from './im2col';
+import { col2im, col2imTransposed, im2col, im2colTransposed, isPointwise } from './im2col';
 
 /**
  * Grouped 2-D convolution and both of its gradients as patch matrices times a batched matrix
@@ -87,13 +87,25 @@ export function groupedConvForward(
   return out;
 }
 
-/** Gradient w.r.t. the input: `dy` `[N,Ho,Wo,O]`, `filter` `[kh,kw,C/G,O]` → `[N,H,W,C]`. */
+/**
+ * Gradient w.r.t. the input: `dy` `[N,Ho,Wo,O]`, `filter` `[kh,kw,C/G,O]` → `[N,H,W,C]`.
+ * XNNPACK packs the right-hand operand of every product, so the product is oriented to make that
+ * operand the smaller one: `dy · Wᵀ` (packs the filter) when there are more output pixels than
+ * filter rows, `W · dyᵀ` (packs dy) otherwise, e.g. the 8x8 maps of a ResNet's last stage.
+ */
 export function groupedConvBackpropInput(
   ctx: ConvContext,
   dy: TensorInfo,
   filter: TensorInfo,
   geo: ConvGeometry,
 ): TensorInfo {
+  const { Kg, M } = sizes(geo);
+  return M < Kg
+    ? backpropInputFilterLeft(ctx, dy, filter, geo)
+    : backpropInputFilterRight(ctx, dy, filter, geo);
+}
+
+function backpropInputFilterRight(ctx: ConvContext, dy: TensorInfo, filter: TensorInfo, geo: ConvGeometry) {
   const { G, Og, Kg, M, O } = sizes(geo);
   const xShape = [geo.batch, geo.inHeight, geo.inWidth, geo.inChannels];
   const dyg = G === 1 ? reshapedInfo(dy, [1, M, O]) : splitGroups(ctx, dy, M, O, G);
@@ -119,6 +131,31 @@ export function groupedConvBackpropInput(
     true,
   );
   disposeIntermediate(ctx.backend, dcols);
+  return dx;
+}
+
+function backpropInputFilterLeft(ctx: ConvContext, dy: TensorInfo, filter: TensorInfo, geo: ConvGeometry) {
+  const { G, Kg, M, O } = sizes(geo);
+  const xShape = [geo.batch, geo.inHeight, geo.inWidth, geo.inChannels];
+  const w = G === 1 ? reshapedInfo(filter, [1, Kg, O]) : splitGroups(ctx, filter, Kg, O, G);
+  // dyT [O, M] is also [G, Og, M]: group g's rows are contiguous.
+  const dyT = writeFloat32(ctx.backend, [G, O / G, M], (out) => {
+    const d = readFloat32(ctx.backend, dy);
+    for (let m = 0; m < M; m++) {
+      const s = m * O;
+      for (let o = 0; o < O; o++) out[o * M + m] = d[s + o];
+    }
+  });
+  const dcolsT = matMul(ctx, w, dyT);
+  if (G !== 1) disposeIntermediate(ctx.backend, w);
+  disposeIntermediate(ctx.backend, dyT);
+  const dx = writeFloat32(
+    ctx.backend,
+    xShape,
+    (out) => col2imTransposed(readFloat32(ctx.backend, dcolsT), geo, out),
+    true,
+  );
+  disposeIntermediate(ctx.backend, dcolsT);
   return dx;
 }
 
@@ -157,6 +194,9 @@ export function flippedConvBackpropInput(
 ): TensorInfo | null {
   const conv2d = getKernel('Conv2D', ctx.backendName);
   if (conv2d == null || geo.groups !== 1 || geo.strideHeight !== 1 || geo.strideWidth !== 1) return null;
+  // Small maps: packing the flipped filter costs more than the product (see groupedConvBackpropInput).
+  const M = geo.batch * geo.outHeight * geo.outWidth;
+  if (M < geo.filterHeight * geo.filterWidth * geo.inChannels) return null;
   const { filterHeight: kh, filterWidth: kw, dilationHeight: dh, dilationWidth: dw } = geo;
   const top = (kh - 1) * dh - geo.padTop;
   const left = (kw - 1) * dw - geo.padLeft;

@@ -137,3 +137,44 @@ export function isPointwise(geo: ConvGeometry): boolean {
     geo.outWidth === geo.inWidth
   );
 }
+
+/**
+ * Accumulate `colsT` `[groups, Kg, M]` back onto `dx` `[N,H,W,C]` (the adjoint of
+ * {@link im2colTransposed}), through a channel-planar buffer so rows are read sequentially.
+ */
+export function col2imTransposed(colsT: Float32Array, geo: ConvGeometry, dx: Float32Array): void {
+  const { batch, inHeight: H, inWidth: W, inChannels: C, outHeight: Ho, outWidth: Wo, groups: G } = geo;
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = geo;
+  const { dilationHeight: dh, dilationWidth: dw, padTop, padLeft } = geo;
+  const Cg = C / G;
+  const M = batch * Ho * Wo;
+  const HW = H * W;
+  const planes = new Float32Array(C * batch * HW);
+  for (let g = 0; g < G; g++) {
+    for (let ky = 0; ky < kh; ky++) {
+      for (let kx = 0; kx < kw; kx++) {
+        const t = ky * kw + kx;
+        const offX = kx * dw - padLeft;
+        const oxLo = Math.min(Wo, Math.max(0, Math.ceil(-offX / sw)));
+        const oxHi = Math.max(oxLo, Math.min(Wo, Math.floor((W - 1 - offX) / sw) + 1));
+        for (let c = 0; c < Cg; c++) {
+          let src = ((g * kh * kw + t) * Cg + c) * M;
+          const plane = (g * Cg + c) * batch * HW;
+          for (let n = 0; n < batch; n++) {
+            for (let oy = 0; oy < Ho; oy++, src += Wo) {
+              const iy = oy * sh + ky * dh - padTop;
+              if (iy < 0 || iy >= H) continue;
+              const row = plane + n * HW + iy * W + offX;
+              for (let ox = oxLo; ox < oxHi; ox++) planes[row + ox * sw] += colsT[src + ox];
+            }
+          }
+        }
+      }
+    }
+  }
+  const NHW = batch * HW;
+  for (let p = 0; p < NHW; p++) {
+    const dst = p * C;
+    for (let c = 0; c < C; c++) dx[dst + c] += planes[c * NHW + p];
+  }
+}
