@@ -2,10 +2,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '@rcnn/core';
-import { decode, encode, frPoly, toCompressed } from '@rcnn/eval';
+import { decode, encode, frPoly, merge, toCompressed } from '@rcnn/eval';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   type CocoDataset,
+  encodeJpeg,
   encodePng,
   parseCocoDataset,
   readCocoDataset,
@@ -35,7 +36,7 @@ function dataset(): CocoDataset {
     images: [
       { id: 10, file_name: 'a.png', width: W, height: H },
       { id: 20, file_name: 'empty.png', width: W, height: H },
-      { id: 30, file_name: 'sub/b.png', width: W, height: H },
+      { id: 30, file_name: 'sub/b.jpg', width: W, height: H },
     ],
     categories: [
       { id: 7, name: 'b', supercategory: 's' },
@@ -50,7 +51,10 @@ function dataset(): CocoDataset {
         bbox: [1, 1, 5, 3],
         area: 15,
         iscrowd: 0,
-        segmentation: [[1, 1, 6, 1, 6, 4, 1, 4]],
+        segmentation: [
+          [1, 1, 6, 1, 6, 4, 1, 4],
+          [6, 4, 8, 4, 8, 6],
+        ],
       },
       {
         id: 101,
@@ -84,12 +88,13 @@ function writeDataset(json: unknown, raw?: string): { dir: string; file: string 
   for (const [name, shade] of [
     ['a.png', 10],
     ['empty.png', 20],
-    ['sub/b.png', 30],
+    ['sub/b.jpg', 30],
   ] as const) {
     const data = new Uint8Array(W * H * 3).fill(shade);
     const path = join(images, name);
     mkdirSync(join(path, '..'), { recursive: true });
-    writeFileSync(path, encodePng({ width: W, height: H, data }));
+    const image = { width: W, height: H, data };
+    writeFileSync(path, name.endsWith('.jpg') ? encodeJpeg(image, 95) : encodePng(image));
   }
   const file = join(dir, 'annotations.json');
   writeFileSync(file, raw ?? JSON.stringify(json));
@@ -127,7 +132,7 @@ describe('COCO reader', () => {
     expect(Array.from(a.areas)).toEqual([15, 6]);
     const n = W * H;
     expect(Array.from(a.masks!.subarray(0, n))).toEqual(
-      Array.from(decode(frPoly([1, 1, 6, 1, 6, 4, 1, 4], H, W))),
+      Array.from(decode(merge([frPoly([1, 1, 6, 1, 6, 4, 1, 4], H, W), frPoly([6, 4, 8, 4, 8, 6], H, W)]))),
     );
     expect(Array.from(a.masks!.subarray(n, 2 * n))).toEqual(Array.from(maskFromRuns(crowdRuns, H, W)));
     expect(Array.from(a.keypoints!)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
@@ -139,6 +144,8 @@ describe('COCO reader', () => {
     );
 
     const b = await ds.get(2);
+    // A JPEG image (flat grey 30) decodes to within JPEG's rounding.
+    expect(Math.max(...Array.from(b.image.data, (v) => Math.abs(v - 30)))).toBeLessThanOrEqual(2);
     expect(Array.from(b.masks!)).toEqual(Array.from(personMask));
     expect(Array.from(b.keypoints!)).toEqual([4.5, 2.5, 2, 0, 0, 0]);
     expect(Array.from(b.classIds)).toEqual([3]);
@@ -157,7 +164,7 @@ describe('COCO reader', () => {
 
   it('names the file and image for a missing image, or skips and reports it', async () => {
     const { dir, file } = writeDataset(dataset());
-    rmSync(join(dir, 'images', 'sub', 'b.png'));
+    rmSync(join(dir, 'images', 'sub', 'b.jpg'));
     await expect(readCocoDataset(file)).rejects.toThrow(`${file}: image 30: image file not found`);
     const reported: SkippedItem[] = [];
     const ds = await readCocoDataset(file, { onInvalid: 'skip', onSkip: (s) => reported.push(s) });
@@ -167,7 +174,7 @@ describe('COCO reader', () => {
       expect.objectContaining({ file, imageId: 30, reason: expect.stringMatching(/not found/) }),
     ]);
     const lazy = await readCocoDataset(file, { checkImages: false });
-    await expect(lazy.get(2)).rejects.toThrow(/b\.png: image file not found/);
+    await expect(lazy.get(2)).rejects.toThrow(/b\.jpg: image file not found/);
   });
 
   const bad: [string, (d: CocoDataset) => void, RegExp][] = [
