@@ -8,7 +8,10 @@ export interface MaskRcnnHeadsOptions {
   readonly inChannels: number;
   /** Output channels of each 3×3 conv. Default `[256, 256, 256, 256]`, the paper's FCN head. */
   readonly layers?: readonly number[];
-  /** Dilation (and padding) of the convs. Default 1. */
+  /**
+   * Dilation (and padding) of the convs. Default 1. tfjs has no convolution gradient for
+   * dilation > 1, so a dilated head runs (e.g. with imported weights) but cannot be trained.
+   */
   readonly dilation?: number;
   readonly rng: SeededRandom;
 }

@@ -12,7 +12,15 @@ import {
   maskProbabilities,
 } from '../src/index';
 import fixture from './fixtures/heads.json';
-import { finiteDifference, linearRef, maxAbsDiff, randomArray, sigmoid } from './reference';
+import {
+  conv2dRef,
+  deconv2x2Ref,
+  finiteDifference,
+  linearRef,
+  maxAbsDiff,
+  randomArray,
+  sigmoid,
+} from './reference';
 import { loadTorchState, type TorchTensor } from './torchState';
 
 /** A stride-2 conv + ReLU standing in for ResNet's res5 (the C4 heads only need its contract). */
@@ -62,6 +70,49 @@ describe.each(['cpu', 'wasm'])('mask heads on %s', (backend) => {
         tf.dispose([feats, logits, probs]);
       });
       pooled.dispose();
+      head.dispose();
+    },
+  );
+
+  it.each([1, 2])(
+    'FcnMaskHead (dilation %i) equals float64 loops (undilated: and their finite-difference gradient)',
+    async (dilation) => {
+      await initBackend({ backend });
+      const [n, h, c] = [1, 4, 2];
+      const head = new FcnMaskHead({
+        inChannels: c,
+        layers: [3, 3],
+        dilation,
+        dimReduced: 2,
+        numClasses: 3,
+        rng: new SeededRandom(10 + dilation),
+      });
+      const params = head
+        .namedTensors()
+        .map((t) => ({ shape: t.variable.shape, data: t.variable.dataSync() }));
+      const [w1, b1, w2, b2, wd, bd, wl, bl] = params;
+      const ref = (v: ArrayLike<number>) => {
+        const a1 = conv2dRef(v, [n, h, h, c], w1.data, w1.shape, b1.data, dilation, dilation, true);
+        const a2 = conv2dRef(a1, [n, h, h, 3], w2.data, w2.shape, b2.data, dilation, dilation, true);
+        const up = deconv2x2Ref(a2, [n, h, h, 3], wd.data, 2, bd.data);
+        return conv2dRef(up, [n, 2 * h, 2 * h, 2], wl.data, wl.shape, bl.data, 0, 1, false);
+      };
+      const x = randomArray(n * h * h * c, 30 + dilation);
+      const input = tf.tensor4d(x, [n, h, h, c]);
+      const weights = Float64Array.from({ length: n * 4 * h * h * 3 }, (_, i) => ((i * 5) % 7) - 3);
+      const wt = tf.tensor4d(Float32Array.from(weights), [n, 2 * h, 2 * h, 3]);
+      await expectNoLeaks(() => {
+        const y = head.apply(input);
+        expect(maxAbsDiff(y.dataSync(), ref(x))).toBeLessThan(1e-5);
+        y.dispose();
+        // tfjs has no conv gradient for dilation > 1, so dilated heads are inference-only.
+        if (dilation > 1) return;
+        const g = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(head.apply(v as tf.Tensor4D), wt)))(input);
+        const fd = finiteDifference((v) => ref(v).reduce((s, e, i) => s + e * weights[i], 0), x);
+        expect(maxAbsDiff(g.dataSync(), fd)).toBeLessThan(1e-4);
+        g.dispose();
+      });
+      tf.dispose([input, wt]);
       head.dispose();
     },
   );

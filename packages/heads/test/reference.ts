@@ -71,3 +71,61 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 export const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
+
+/** NHWC conv, stride 1, `pad` zero padding, `dil` dilation: `x` `[n,h,w,ci]`, `k` `[kh,kw,ci,co]`. */
+export function conv2dRef(
+  x: ArrayLike<number>,
+  [n, h, w, ci]: readonly number[],
+  k: ArrayLike<number>,
+  [kh, kw, , co]: readonly number[],
+  bias: ArrayLike<number>,
+  pad: number,
+  dil: number,
+  relu: boolean,
+): Float64Array {
+  const y = new Float64Array(n * h * w * co);
+  for (let b = 0; b < n; b++)
+    for (let oy = 0; oy < h; oy++)
+      for (let ox = 0; ox < w; ox++)
+        for (let o = 0; o < co; o++) {
+          let s = bias[o];
+          for (let dy = 0; dy < kh; dy++) {
+            const iy = oy + dy * dil - pad;
+            if (iy < 0 || iy >= h) continue;
+            for (let dx = 0; dx < kw; dx++) {
+              const ix = ox + dx * dil - pad;
+              if (ix < 0 || ix >= w) continue;
+              for (let c = 0; c < ci; c++)
+                s += x[((b * h + iy) * w + ix) * ci + c] * k[((dy * kw + dx) * ci + c) * co + o];
+            }
+          }
+          y[((b * h + oy) * w + ox) * co + o] = relu ? Math.max(0, s) : s;
+        }
+  return y;
+}
+
+/**
+ * 2×2 stride-2 transposed conv + ReLU in NHWC: `x` `[n,h,w,ci]`, `k` `[2,2,co,ci]` (the tfjs
+ * layout), output `[n,2h,2w,co]` with `y[2i+a, 2j+b, o] = Σ_c x[i,j,c]·k[a,b,o,c] + bias[o]`.
+ */
+export function deconv2x2Ref(
+  x: ArrayLike<number>,
+  [n, h, w, ci]: readonly number[],
+  k: ArrayLike<number>,
+  co: number,
+  bias: ArrayLike<number>,
+): Float64Array {
+  const y = new Float64Array(n * 4 * h * w * co);
+  for (let b = 0; b < n; b++)
+    for (let i = 0; i < h; i++)
+      for (let j = 0; j < w; j++)
+        for (let a = 0; a < 2; a++)
+          for (let bb = 0; bb < 2; bb++)
+            for (let o = 0; o < co; o++) {
+              let s = bias[o];
+              for (let c = 0; c < ci; c++)
+                s += x[((b * h + i) * w + j) * ci + c] * k[((a * 2 + bb) * co + o) * ci + c];
+              y[((b * 2 * h + 2 * i + a) * 2 * w + 2 * j + bb) * co + o] = Math.max(0, s);
+            }
+  return y;
+}
