@@ -1,4 +1,65 @@
+export type {
+  BoxHeadConfig,
+  DetectorConfig,
+  FcnMaskHeadConfig,
+  MaskBranchConfig,
+  MaskHeadConfig,
+  MlpMaskHeadConfig,
+  ProposalCountsConfig,
+  Res5BoxHeadConfig,
+  Res5MaskHeadConfig,
+  RoiHeadsConfig,
+  RoiPoolerConfig,
+  RpnConfig,
+  TransformConfig,
+  TwoMlpBoxHeadConfig,
+} from './config/detectorConfig';
+export {
+  type FasterRcnnOptions,
+  fasterRcnn,
+  fcnMaskHead,
+  IMAGENET_MEAN,
+  IMAGENET_STD,
+  type MaskRcnnOptions,
+  maskRcnn,
+  mlpMaskHead,
+  res5MaskHead,
+  roiAlignPooler,
+  roiPoolPooler,
+  roiWarpPooler,
+} from './config/factories';
+export { buildDetector } from './detector/buildDetector';
+export {
+  type DetectorImage,
+  type DetectorLosses,
+  GeneralizedRcnn,
+  type Prediction,
+  type PredictOptions,
+  trainableInstances,
+} from './detector/generalizedRcnn';
+export { projectMasksOnBoxes } from './detector/maskTargets';
+export { type DetectionOptions, postprocessDetections, rescaleBoxes } from './detector/postprocessDetections';
+export {
+  batchRois,
+  RoiHeads,
+  type RoiHeadsLosses,
+  type RoiHeadsParts,
+  type RoiHeadsTrainOptions,
+} from './detector/roiHeads';
+export { type SampledRois, sampleRois } from './detector/roiTargets';
+export type { FeatureMaps, ImageDetections, ImageTargets, Size } from './detector/types';
+export {
+  type DetectionTensors,
+  loadTorchvisionDetector,
+  TORCHVISION_BACKBONES,
+  type TorchvisionBackboneName,
+  TorchvisionDetector,
+  type TorchvisionDetectorOptions,
+  torchvisionDetectorConfig,
+  upgradeTorchvisionDetectorKeys,
+} from './import/torchvisionDetector';
 export { type PasteMasksOptions, pasteMasksInImage } from './inference/pasteMasks';
+export { initDetectorBackend } from './initDetectorBackend';
 export { clipGradientsByNorm, globalNorm } from './training/clipGradients';
 export { checkSchedule, type LearningRateSchedule, learningRateAt } from './training/learningRate';
 export { NonFiniteLossError } from './training/nonFiniteLossError';

@@ -1,0 +1,136 @@
+import type { BackboneConfig } from '@rcnn/backbones';
+import type { RoiOpConfig } from '@rcnn/roi-ops';
+
+/** Input transform of a detector (torchvision's `GeneralizedRCNNTransform` settings). */
+export interface TransformConfig {
+  /** Shorter-side target(s) in pixels; training picks one at random, inference uses the last. */
+  readonly minSize: number | readonly number[];
+  /** Cap on the longer side in pixels. */
+  readonly maxSize: number;
+  /** Per-channel RGB mean in 0..255 units. */
+  readonly imageMean: readonly number[];
+  /** Per-channel RGB standard deviation in 0..255 units. */
+  readonly imageStd: readonly number[];
+}
+
+/** Proposal counts for one mode. */
+export interface ProposalCountsConfig {
+  /** Per level and image, before NMS. */
+  readonly preNmsTopN: number;
+  /** Per image, after NMS. */
+  readonly postNmsTopN: number;
+}
+
+/** Region Proposal Network settings. */
+export interface RpnConfig {
+  /** Anchor sizes (pixels) per feature level. */
+  readonly anchorSizes: readonly (readonly number[])[];
+  /** Anchor aspect ratios (h/w) per feature level. */
+  readonly aspectRatios: readonly (readonly number[])[];
+  readonly train: ProposalCountsConfig;
+  readonly test: ProposalCountsConfig;
+  /** NMS IoU between proposals. */
+  readonly nmsThreshold: number;
+  /** Anchor IoU for positives (0.7) and below which anchors are negatives (0.3). */
+  readonly foregroundIou: number;
+  readonly backgroundIou: number;
+  /** Anchors sampled per image (256) and their positive fraction (0.5). */
+  readonly batchSizePerImage: number;
+  readonly positiveFraction: number;
+}
+
+/** A RoI feature extractor: which op (RoIAlign / RoIWarp / RoIPool) and its output size. */
+export interface RoiPoolerConfig {
+  readonly op: RoiOpConfig;
+  /** Bins per side of each RoI's output. */
+  readonly outputSize: number;
+}
+
+/** FPN box head: two fully connected layers (torchvision's `TwoMLPHead`). */
+export interface TwoMlpBoxHeadConfig {
+  readonly kind: 'twoMlp';
+  readonly representationSize: number;
+}
+
+/** C4 box head: the res5 stage on the pooled RoIs, then average pooling. */
+export interface Res5BoxHeadConfig {
+  readonly kind: 'res5';
+}
+
+export type BoxHeadConfig = TwoMlpBoxHeadConfig | Res5BoxHeadConfig;
+
+/** FCN mask head (the paper's Fig. 4 right): 3×3 convs, a 2× deconv and 1×1 mask logits. */
+export interface FcnMaskHeadConfig {
+  readonly kind: 'fcn';
+  /** Channels of each 3×3 conv (4 × 256 in the paper). */
+  readonly layers: readonly number[];
+  /** Deconv channels. */
+  readonly dimReduced: number;
+  readonly classAgnostic: boolean;
+}
+
+/** MLP mask head (the paper's Table 2e): fully connected layers to K·m² logits. */
+export interface MlpMaskHeadConfig {
+  readonly kind: 'mlp';
+  /** Hidden fc sizes, e.g. `[1024, 1024]`. */
+  readonly hiddenSizes: readonly number[];
+  /** Output side m. */
+  readonly maskResolution: number;
+  readonly classAgnostic: boolean;
+}
+
+/** C4 mask head (the paper's Fig. 4 left): shares the box head's res5, then deconv + 1×1. */
+export interface Res5MaskHeadConfig {
+  readonly kind: 'res5';
+  readonly dimReduced: number;
+  readonly classAgnostic: boolean;
+}
+
+export type MaskHeadConfig = FcnMaskHeadConfig | MlpMaskHeadConfig | Res5MaskHeadConfig;
+
+/** The mask branch. */
+export interface MaskBranchConfig {
+  readonly pooler: RoiPoolerConfig;
+  readonly head: MaskHeadConfig;
+  /** Independent per-class sigmoid masks (the paper's choice) or a softmax across classes (Table 2b). */
+  readonly activation: 'sigmoid' | 'softmax';
+}
+
+/** RoI head settings: training targets and inference post-processing. */
+export interface RoiHeadsConfig {
+  readonly foregroundIou: number;
+  readonly backgroundIou: number;
+  /** RoIs sampled per image: 512 (FPN) or 64 (C4). */
+  readonly batchSizePerImage: number;
+  readonly positiveFraction: number;
+  readonly boxCoderWeights: readonly [number, number, number, number];
+  /** Class-agnostic box regression (one set of deltas for all classes). */
+  readonly classAgnosticBoxes: boolean;
+  /** Inference: detections need a class probability above this. */
+  readonly scoreThreshold: number;
+  /** Inference: per-class NMS IoU. */
+  readonly nmsThreshold: number;
+  /** Inference: detections kept per image (the mask branch runs on these). */
+  readonly detectionsPerImage: number;
+}
+
+/**
+ * A whole detector as plain JSON data: what {@link buildDetector} builds and what checkpoints
+ * embed. Make one with {@link fasterRcnn} or {@link maskRcnn}; change any part by replacing one
+ * field.
+ */
+export interface DetectorConfig {
+  readonly kind: 'fasterRcnn' | 'maskRcnn';
+  /** Number of classes including background (torchvision's `num_classes`). */
+  readonly numClasses: number;
+  readonly backbone: BackboneConfig;
+  readonly transform: TransformConfig;
+  readonly rpn: RpnConfig;
+  readonly boxPooler: RoiPoolerConfig;
+  readonly boxHead: BoxHeadConfig;
+  readonly roiHeads: RoiHeadsConfig;
+  /** Present for Mask R-CNN. */
+  readonly mask?: MaskBranchConfig;
+  /** Seed of the heads' initial weights (the backbone has its own in its config). */
+  readonly seed: number;
+}
