@@ -146,30 +146,39 @@ export function paintBackground(data: Uint8Array, width: number, height: number,
   const patternAmp = pattern === 0 ? 0 : rng.uniform(4, 14);
   const noise = rng.uniform(2, 12);
   const seed = rng.nextUint32();
+  // Per-column terms are computed once; per row, the coarse grid is interpolated along y first.
+  const g1 = grid + 1;
+  const colIx = new Int32Array(width);
+  const colTx = new Float64Array(width);
+  const colCell = new Int32Array(width);
+  for (let x = 0; x < width; x++) {
+    const fx = (x / width) * grid;
+    colIx[x] = Math.min(grid - 1, Math.floor(fx));
+    colTx[x] = fx - colIx[x];
+    colCell[x] = Math.floor(x / patternPeriod);
+  }
+  const row = new Float64Array(g1 * 3);
   for (let y = 0; y < height; y++) {
     const fy = (y / height) * grid;
     const iy = Math.min(grid - 1, Math.floor(fy));
     const ty = fy - iy;
+    for (let k = 0; k < g1 * 3; k++)
+      row[k] = values[iy * g1 * 3 + k] * (1 - ty) + values[(iy + 1) * g1 * 3 + k] * ty;
+    const rowCell = Math.floor(y / patternPeriod);
+    const t0 = (-width / 2) * gx + (y - height / 2) * gy + 0.5;
     for (let x = 0; x < width; x++) {
-      const fx = (x / width) * grid;
-      const ix = Math.min(grid - 1, Math.floor(fx));
-      const tx = fx - ix;
-      let t = (x - width / 2) * gx + (y - height / 2) * gy + 0.5;
+      let t = t0 + x * gx;
       t = t < 0 ? 0 : Math.min(t, 1);
       let p = 0;
       if (pattern === 1) p = Math.floor((x + y) / patternPeriod) & 1 ? patternAmp : -patternAmp;
-      else if (pattern === 2)
-        p = (Math.floor(x / patternPeriod) + Math.floor(y / patternPeriod)) & 1 ? patternAmp : 0;
+      else if (pattern === 2) p = (colCell[x] + rowCell) & 1 ? patternAmp : 0;
       const n = noise * hashNoise(x, y, seed) + p;
       const o = (y * width + x) * 3;
-      for (let c = 0; c < 3; c++) {
-        const g00 = values[(iy * (grid + 1) + ix) * 3 + c];
-        const g01 = values[(iy * (grid + 1) + ix + 1) * 3 + c];
-        const g10 = values[((iy + 1) * (grid + 1) + ix) * 3 + c];
-        const g11 = values[((iy + 1) * (grid + 1) + ix + 1) * 3 + c];
-        const v = (g00 * (1 - tx) + g01 * tx) * (1 - ty) + (g10 * (1 - tx) + g11 * tx) * ty;
-        data[o + c] = clampByte(c0[c] + (c1[c] - c0[c]) * t + v + n);
-      }
+      const a = colIx[x] * 3;
+      const tx = colTx[x];
+      data[o] = clampByte(c0[0] + (c1[0] - c0[0]) * t + row[a] * (1 - tx) + row[a + 3] * tx + n);
+      data[o + 1] = clampByte(c0[1] + (c1[1] - c0[1]) * t + row[a + 1] * (1 - tx) + row[a + 4] * tx + n);
+      data[o + 2] = clampByte(c0[2] + (c1[2] - c0[2]) * t + row[a + 2] * (1 - tx) + row[a + 5] * tx + n);
     }
   }
   const lines = rng.int(2, 14);
