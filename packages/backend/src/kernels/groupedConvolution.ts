@@ -3,6 +3,7 @@ import { getKernel } from '@tensorflow/tfjs-core';
 import type { ConvGeometry } from './convGeometry';
 import { disposeIntermediate, readFloat32, reshapedInfo, writeFloat32 } from './hostMemory';
 import { col2im, col2imTransposed, im2col, im2colTransposed, isPointwise } from './im2col';
+import { transposeInto } from './transpose';
 
 /**
  * Grouped 2-D convolution and both of its gradients as patch matrices times a batched matrix
@@ -140,20 +141,13 @@ function backpropInputFilterLeft(ctx: ConvContext, dy: TensorInfo, filter: Tenso
   const w = G === 1 ? reshapedInfo(filter, [1, Kg, O]) : splitGroups(ctx, filter, Kg, O, G);
   // dyT [O, M] is also [G, Og, M]: group g's rows are contiguous.
   const dyT = writeFloat32(ctx.backend, [G, O / G, M], (out) => {
-    const d = readFloat32(ctx.backend, dy);
-    for (let m = 0; m < M; m++) {
-      const s = m * O;
-      for (let o = 0; o < O; o++) out[o * M + m] = d[s + o];
-    }
+    transposeInto(readFloat32(ctx.backend, dy), M, O, out);
   });
   const dcolsT = matMul(ctx, w, dyT);
   if (G !== 1) disposeIntermediate(ctx.backend, w);
   disposeIntermediate(ctx.backend, dyT);
-  const dx = writeFloat32(
-    ctx.backend,
-    xShape,
-    (out) => col2imTransposed(readFloat32(ctx.backend, dcolsT), geo, out),
-    true,
+  const dx = writeFloat32(ctx.backend, xShape, (out) =>
+    col2imTransposed(readFloat32(ctx.backend, dcolsT), geo, out),
   );
   disposeIntermediate(ctx.backend, dcolsT);
   return dx;

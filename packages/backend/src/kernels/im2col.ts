@@ -1,4 +1,5 @@
 import type { ConvGeometry } from './convGeometry';
+import { transposeInto } from './transpose';
 
 /**
  * Patch matrices for convolution as matrix multiplication. With `M = N*Ho*Wo` output pixels,
@@ -51,13 +52,12 @@ export function im2colTransposed(x: Float32Array, geo: ConvGeometry, colsT: Floa
   const Cg = C / G;
   const M = batch * Ho * Wo;
   const HW = H * W;
-  const planes = new Float32Array(C * batch * HW);
-  for (let p = 0; p < batch * HW; p++) {
-    const src = p * C;
-    const n = Math.floor(p / HW);
-    const dst = n * HW + (p - n * HW);
-    for (let c = 0; c < C; c++) planes[c * batch * HW + dst] = x[src + c];
+  if (isPointwise(geo)) {
+    transposeInto(x, M, C, colsT);
+    return;
   }
+  const planes = new Float32Array(C * batch * HW);
+  transposeInto(x, batch * HW, C, planes);
   for (let g = 0; g < G; g++) {
     for (let ky = 0; ky < kh; ky++) {
       for (let kx = 0; kx < kw; kx++) {
@@ -172,9 +172,6 @@ export function col2imTransposed(colsT: Float32Array, geo: ConvGeometry, dx: Flo
       }
     }
   }
-  const NHW = batch * HW;
-  for (let p = 0; p < NHW; p++) {
-    const dst = p * C;
-    for (let c = 0; c < C; c++) dx[dst + c] += planes[c * NHW + p];
-  }
+  // dx is zero on entry (a fresh output), so the planes are transposed straight into it.
+  transposeInto(planes, C, batch * HW, dx);
 }
