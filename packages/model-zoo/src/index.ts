@@ -58,7 +58,9 @@ export {
   torchvisionDetectorConfig,
   upgradeTorchvisionDetectorKeys,
 } from './import/torchvisionDetector';
+export { type CocoResultsOptions, type ImagePrediction, toCocoResults } from './inference/cocoResults';
 export { type PasteMasksOptions, pasteMasksInImage } from './inference/pasteMasks';
+export { Predictor, type PredictorOptions } from './inference/predictor';
 export { initDetectorBackend } from './initDetectorBackend';
 export { clipGradientsByNorm, globalNorm } from './training/clipGradients';
 export { checkSchedule, type LearningRateSchedule, learningRateAt } from './training/learningRate';
