@@ -11,12 +11,14 @@ export function upsampleNearest(x: tf.Tensor4D, height: number, width: number): 
   if (h === height && w === width) return tf.clone(x);
   if (h === Math.ceil(height / 2) && w === Math.ceil(width / 2)) {
     return tf.tidy(() => {
-      const big = tf.reshape(tf.broadcastTo(tf.reshape(x, [n, h, 1, w, 1, c]), [n, h, 2, w, 2, c]), [
+      // Duplicate columns, then rows, with rank-4 broadcasts (tfjs differentiates those).
+      const cols = tf.reshape(tf.broadcastTo(tf.reshape(x, [n * h, w, 1, c]), [n * h, w, 2, c]), [
         n,
-        2 * h,
-        2 * w,
-        c,
-      ]) as tf.Tensor4D;
+        h,
+        1,
+        2 * w * c,
+      ]);
+      const big = tf.reshape(tf.broadcastTo(cols, [n, h, 2, 2 * w * c]), [n, 2 * h, 2 * w, c]) as tf.Tensor4D;
       return 2 * h === height && 2 * w === width ? big : tf.slice(big, [0, 0, 0, 0], [n, height, width, c]);
     });
   }
