@@ -79,19 +79,33 @@ function iouAbove(
   return f32(inter / f32(f32(areaA + areaB) - inter)) > threshold;
 }
 
+/** One grid of {@link KeptBoxIndex}: boxes of one width class and one height class. */
+interface SizeClassGrid {
+  cellX: number;
+  cellY: number;
+  gx: number;
+  gy: number;
+  head: Int32Array;
+  /** Entries, for a linear scan when a query covers more cells than there are entries. */
+  members: number[];
+}
+
 /**
- * A multi-level grid of kept boxes. A box whose longer side is at most `cell(l)` lives in level
- * `l`, in the cell holding its top-left corner; a box overlapping a query then has its corner in
- * the query widened by one cell to the top-left, so each level scans a few cells, and each kept
- * box is stored once. Coordinates are stored with the entries so the scan reads memory in order.
+ * Kept boxes, bucketed by size class and position. `IoU > t` needs the intersection width to
+ * exceed `t·max(widths)` (and likewise for heights), so two boxes can only suppress each other
+ * when their widths are within a factor `1/t` and their left edges differ by less than
+ * `(1 − t)·max(widths)` (likewise vertically); and their areas are within a factor `1/t`. Boxes
+ * are grouped by width class and height class (powers of two), each group in a uniform grid
+ * (cell = the class's largest side) keyed by the top-left corner, so a query scans the few
+ * classes of compatible size and, in each, the few cells its corner window touches. `t` carries
+ * a 1e-4 relative margin, far above float32 rounding, so every box torchvision's arithmetic would
+ * find is checked; the exact test is {@link iouAbove}.
  */
 class KeptBoxIndex {
-  private readonly cells: number[] = [];
-  private readonly gx: number[] = [];
-  private readonly gy: number[] = [];
-  private readonly heads: Int32Array[] = [];
-  /** Entries of each level, for a linear scan when the query covers more cells than entries. */
-  private readonly members: number[][] = [];
+  /** Class upper bounds: width class `a` holds widths in `(base·2^(a−1), base·2^a]`, `a = 0` from 0. */
+  private readonly classX: number[] = [];
+  private readonly classY: number[] = [];
+  private readonly grids: (SizeClassGrid | undefined)[];
   private readonly x1: Float32Array;
   private readonly y1: Float32Array;
   private readonly x2: Float32Array;
@@ -103,22 +117,22 @@ class KeptBoxIndex {
   constructor(
     private readonly minX: number,
     private readonly minY: number,
-    extentX: number,
-    extentY: number,
+    private readonly extentX: number,
+    private readonly extentY: number,
     baseCell: number,
-    maxSide: number,
+    maxWidth: number,
+    maxHeight: number,
     capacity: number,
   ) {
-    for (let cell = baseCell; ; cell *= 2) {
-      const gx = Math.floor(extentX / cell) + 1;
-      const gy = Math.floor(extentY / cell) + 1;
-      this.cells.push(cell);
-      this.gx.push(gx);
-      this.gy.push(gy);
-      this.heads.push(new Int32Array(0));
-      this.members.push([]);
-      if (cell >= maxSide) break;
+    for (let c = baseCell; ; c *= 2) {
+      this.classX.push(c);
+      if (c >= maxWidth) break;
     }
+    for (let c = baseCell; ; c *= 2) {
+      this.classY.push(c);
+      if (c >= maxHeight) break;
+    }
+    this.grids = new Array(this.classX.length * this.classY.length);
     this.x1 = new Float32Array(capacity);
     this.y1 = new Float32Array(capacity);
     this.x2 = new Float32Array(capacity);
@@ -127,52 +141,86 @@ class KeptBoxIndex {
     this.next = new Int32Array(capacity);
   }
 
+  private static classOf(bounds: number[], side: number): number {
+    let a = 0;
+    while (a < bounds.length - 1 && bounds[a] < side) a++;
+    return a;
+  }
+
   add(x1: number, y1: number, x2: number, y2: number, area: number): void {
-    const side = Math.max(x2 - x1, y2 - y1);
-    let l = 0;
-    while (l < this.cells.length - 1 && this.cells[l] < side) l++;
-    if (this.members[l].length === 0) this.heads[l] = new Int32Array(this.gx[l] * this.gy[l]).fill(-1);
-    const cell = this.cells[l];
-    const cx = Math.min(this.gx[l] - 1, Math.floor((x1 - this.minX) / cell));
-    const cy = Math.min(this.gy[l] - 1, Math.floor((y1 - this.minY) / cell));
-    const c = cy * this.gx[l] + cx;
+    const a = KeptBoxIndex.classOf(this.classX, x2 - x1);
+    const b = KeptBoxIndex.classOf(this.classY, y2 - y1);
+    const key = a * this.classY.length + b;
+    let grid = this.grids[key];
+    if (grid == null) {
+      const cellX = this.classX[a];
+      const cellY = this.classY[b];
+      const gx = Math.floor(this.extentX / cellX) + 1;
+      const gy = Math.floor(this.extentY / cellY) + 1;
+      grid = { cellX, cellY, gx, gy, head: new Int32Array(gx * gy).fill(-1), members: [] };
+      this.grids[key] = grid;
+    }
+    const cx = Math.min(grid.gx - 1, Math.floor((x1 - this.minX) / grid.cellX));
+    const cy = Math.min(grid.gy - 1, Math.floor((y1 - this.minY) / grid.cellY));
+    const c = cy * grid.gx + cx;
     const e = this.count++;
     this.x1[e] = x1;
     this.y1[e] = y1;
     this.x2[e] = x2;
     this.y2[e] = y2;
     this.area[e] = area;
-    this.next[e] = this.heads[l][c];
-    this.heads[l][c] = e;
-    this.members[l].push(e);
+    this.next[e] = grid.head[c];
+    grid.head[c] = e;
+    grid.members.push(e);
+  }
+
+  /** Range of classes whose sides can be within a factor `1/t` of `side`. */
+  private static classRange(bounds: number[], side: number, t: number): [number, number] {
+    if (!(t > 0)) return [0, bounds.length - 1];
+    return [KeptBoxIndex.classOf(bounds, side * t), KeptBoxIndex.classOf(bounds, side / t)];
   }
 
   /** Whether a kept box overlaps the query box with IoU above `threshold`. */
   suppresses(x1: number, y1: number, x2: number, y2: number, area: number, threshold: number): boolean {
     const { x1: ex1, y1: ey1, x2: ex2, y2: ey2, area: eArea, next } = this;
-    for (let l = 0; l < this.cells.length; l++) {
-      const members = this.members[l];
-      if (members.length === 0) continue;
-      const s = this.cells[l];
-      const gx = this.gx[l];
-      const cx0 = Math.max(0, Math.floor((x1 - s - this.minX) / s));
-      const cy0 = Math.max(0, Math.floor((y1 - s - this.minY) / s));
-      const cx1 = Math.min(gx - 1, Math.floor((x2 - this.minX) / s));
-      const cy1 = Math.min(this.gy[l] - 1, Math.floor((y2 - this.minY) / s));
-      if ((cx1 - cx0 + 1) * (cy1 - cy0 + 1) > members.length) {
-        for (let q = 0; q < members.length; q++) {
-          const e = members[q];
-          if (iouAbove(ex1[e], ey1[e], ex2[e], ey2[e], eArea[e], x1, y1, x2, y2, area, threshold))
-            return true;
-        }
-        continue;
-      }
-      const head = this.heads[l];
-      for (let cy = cy0; cy <= cy1; cy++) {
-        for (let cx = cx0; cx <= cx1; cx++) {
-          for (let e = head[cy * gx + cx]; e >= 0; e = next[e]) {
+    const t = threshold > 0 ? threshold * (1 - 1e-4) : 0;
+    const lo = t > 0 ? area * t : -Infinity;
+    const hi = t > 0 ? area / t : Infinity;
+    const w = x2 - x1;
+    const h = y2 - y1;
+    const [a0, a1] = KeptBoxIndex.classRange(this.classX, w, t);
+    const [b0, b1] = KeptBoxIndex.classRange(this.classY, h, t);
+    const nb = this.classY.length;
+    for (let a = a0; a <= a1; a++) {
+      for (let b = b0; b <= b1; b++) {
+        const grid = this.grids[a * nb + b];
+        if (grid == null) continue;
+        const { cellX, cellY, gx, members } = grid;
+        // Left edges of suppressors: within (1 − t)·max(widths) of ours (stored widths are at
+        // most the cell), and able to reach us: after x1 − width, before x2. Likewise for y.
+        const rx = (1 - t) * Math.max(w, cellX);
+        const ry = (1 - t) * Math.max(h, cellY);
+        const cx0 = Math.max(0, Math.floor((x1 - Math.min(rx, cellX) - this.minX) / cellX));
+        const cy0 = Math.max(0, Math.floor((y1 - Math.min(ry, cellY) - this.minY) / cellY));
+        const cx1 = Math.min(gx - 1, Math.floor((Math.min(x1 + rx, x2) - this.minX) / cellX));
+        const cy1 = Math.min(grid.gy - 1, Math.floor((Math.min(y1 + ry, y2) - this.minY) / cellY));
+        if ((cx1 - cx0 + 1) * (cy1 - cy0 + 1) > members.length) {
+          for (let q = 0; q < members.length; q++) {
+            const e = members[q];
+            if (eArea[e] < lo || eArea[e] > hi) continue;
             if (iouAbove(ex1[e], ey1[e], ex2[e], ey2[e], eArea[e], x1, y1, x2, y2, area, threshold))
               return true;
+          }
+          continue;
+        }
+        const head = grid.head;
+        for (let cy = cy0; cy <= cy1; cy++) {
+          for (let cx = cx0; cx <= cx1; cx++) {
+            for (let e = head[cy * gx + cx]; e >= 0; e = next[e]) {
+              if (eArea[e] < lo || eArea[e] > hi) continue;
+              if (iouAbove(ex1[e], ey1[e], ex2[e], ey2[e], eArea[e], x1, y1, x2, y2, area, threshold))
+                return true;
+            }
           }
         }
       }
@@ -231,24 +279,26 @@ function greedyNms(b: Float32Array, order: Int32Array, iouThreshold: number, top
   let minY = Infinity;
   let maxX = -Infinity;
   let maxY = -Infinity;
-  let maxSide = 0;
+  let maxWidth = 0;
+  let maxHeight = 0;
   for (let k = 0; k < m; k++) {
     const i = order[k];
     minX = Math.min(minX, b[4 * i]);
     minY = Math.min(minY, b[4 * i + 1]);
     maxX = Math.max(maxX, b[4 * i + 2]);
     maxY = Math.max(maxY, b[4 * i + 3]);
-    maxSide = Math.max(maxSide, b[4 * i + 2] - b[4 * i], b[4 * i + 3] - b[4 * i + 1]);
+    maxWidth = Math.max(maxWidth, b[4 * i + 2] - b[4 * i]);
+    maxHeight = Math.max(maxHeight, b[4 * i + 3] - b[4 * i + 1]);
   }
   const extentX = Math.max(maxX - minX, 0);
   const extentY = Math.max(maxY - minY, 0);
-  // The finest level has about 4 cells per candidate, so its table stays O(m).
+  // The finest grid has about 4 cells per candidate, so every table stays O(m).
   const baseCell = Math.max(
     Math.sqrt((extentX * extentY) / (4 * m)),
     Math.max(extentX, extentY) / 4096,
     1e-3,
   );
-  const index = new KeptBoxIndex(minX, minY, extentX, extentY, baseCell, maxSide, limit);
+  const index = new KeptBoxIndex(minX, minY, extentX, extentY, baseCell, maxWidth, maxHeight, limit);
   for (let k = 0; k < m && nKept < limit; k++) {
     const j = order[k];
     const x1 = b[4 * j];
