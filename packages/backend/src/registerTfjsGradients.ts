@@ -33,5 +33,5 @@ async function installNodeResolveHook(): Promise<void> {
 /** Register every gradient tfjs-core ships (tfjs' own `register_all_gradients`), in Node and bundlers. */
 export async function registerTfjsGradients(): Promise<void> {
   await installNodeResolveHook();
-  await import('@tensorflow/tfjs-core/dist/register_all_gradients');
+  await import('@tensorflow/tfjs-core/dist/register_all_gradients.js');
 }
