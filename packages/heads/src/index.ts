@@ -11,6 +11,7 @@ export {
   type FastRcnnPredictorOptions,
 } from './fastRcnnPredictor';
 export { FcnMaskHead, type FcnMaskHeadOptions } from './fcnMaskHead';
+export * from './keypoint/index';
 export { maskProbabilities } from './maskProbabilities';
 export { legacyMaskHeadName, MaskRcnnHeads, type MaskRcnnHeadsOptions } from './maskRcnnHeads';
 export { MaskRcnnPredictor, type MaskRcnnPredictorOptions } from './maskRcnnPredictor';
