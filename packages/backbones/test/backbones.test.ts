@@ -187,7 +187,7 @@ describe.each(['cpu', 'wasm'])('backbones on %s', (backend) => {
 
   const canTrain = () => tf.getKernel('Conv2DBackpropFilter', backend) != null;
 
-  it.each(['frozen', 'batch'] as const)(
+  it.for(['frozen', 'batch'] as const)(
     'trains one SGD step with %s BatchNorm: gradients reach every trainable tensor and lower the loss',
     async (norm, ctx) => {
       if (!canTrain()) {
