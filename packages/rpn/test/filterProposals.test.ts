@@ -50,6 +50,36 @@ describe.each(['cpu', 'wasm'])('filterProposals on %s', (backend) => {
   );
 });
 
+describe('filterProposals top-n', () => {
+  it('keeps ties in index order across a large level, as the float64 reference', async () => {
+    await initBackend({ backend: 'cpu' });
+    const t = 3000;
+    const levels = [2500, 500];
+    // Logits rounded to a coarse grid so many tie; boxes spread so NMS keeps most of them.
+    const logits = Float32Array.from({ length: t }, (_, i) => Math.round(Math.sin(i * 12.9898) * 8) / 4);
+    const boxes = Float32Array.from({ length: t * 4 }, (_, k) => {
+      const i = Math.floor(k / 4);
+      const x = (i % 60) * 10;
+      const y = Math.floor(i / 60) * 10;
+      return [x, y, x + 8, y + 8][k % 4];
+    });
+    const proposals = tf.tensor3d(boxes, [1, t, 4]);
+    const objectness = tf.tensor2d(logits, [1, t]);
+    await expectNoLeaks(() => {
+      const [out] = filterProposals(proposals, objectness, [[600, 600]], levels, {
+        preNmsTopN: 300,
+        postNmsTopN: 400,
+      });
+      const ref = filterProposalsRef(boxes, logits, t, 0, [600, 600], levels, 300, 400, 0.7, 0, 1e-3);
+      expect(out.scores.shape[0]).toBe(ref.scores.length);
+      expect(maxAbsDiff(out.boxes.dataSync(), ref.boxes)).toBe(0);
+      expect(maxAbsDiff(out.scores.dataSync(), ref.scores)).toBeLessThan(1e-6);
+      tf.dispose([out.boxes, out.scores]);
+    });
+    tf.dispose([proposals, objectness]);
+  });
+});
+
 describe('filterProposals inputs', () => {
   it('name the tensor or option at fault', async () => {
     await initBackend({ backend: 'cpu' });

@@ -89,3 +89,34 @@ describe.each(['cpu', 'wasm'])('RegionProposalNetwork on %s', (backend) => {
     rpn.dispose();
   });
 });
+
+describe('RegionProposalNetwork, C4 setting', () => {
+  it("one level with the paper's 15 anchors (5 scales × 3 ratios) and 300 test proposals", async () => {
+    await initBackend({ backend: 'wasm' });
+    const rpn = new RegionProposalNetwork({
+      inChannels: 8,
+      anchors: { sizes: [[32, 64, 128, 256, 512]], aspectRatios: [[0.5, 1, 2]] },
+      test: { preNmsTopN: 6000, postNmsTopN: 300 },
+      rng: new SeededRandom(4),
+    });
+    expect(rpn.head.numAnchors).toBe(15);
+    const feats = [tf.randomNormal([1, 20, 30, 8], 0, 1, 'float32', 1) as tf.Tensor4D];
+    await expectNoLeaks(() => {
+      const out = rpn.apply({ features: feats, imageTensorSize: [320, 480], imageSizes: [[300, 470]] });
+      const [p] = out.proposals;
+      expect(p.boxes.shape[0]).toBeGreaterThan(0);
+      expect(p.boxes.shape[0]).toBeLessThanOrEqual(300);
+      const b = p.boxes.dataSync();
+      for (let i = 0; i < b.length; i += 4) {
+        expect(b[i]).toBeGreaterThanOrEqual(0);
+        expect(b[i + 2]).toBeLessThanOrEqual(470);
+        expect(b[i + 3]).toBeLessThanOrEqual(300);
+      }
+      const s = p.scores.dataSync();
+      for (let i = 1; i < s.length; i++) expect(s[i]).toBeLessThanOrEqual(s[i - 1]);
+      tf.dispose([p.boxes, p.scores]);
+    });
+    tf.dispose(feats);
+    rpn.dispose();
+  });
+});
