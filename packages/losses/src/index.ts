@@ -2,6 +2,7 @@ export { type BinaryCrossEntropyOptions, binaryCrossEntropyWithLogits } from './
 export type { IndexInput } from './checks';
 export { type SoftmaxCrossEntropyOptions, softmaxCrossEntropy } from './crossEntropy';
 export { type FastRcnnLosses, type FastRcnnLossOptions, fastRcnnLoss } from './fastRcnnLoss';
+export * from './keypoint';
 export { type L1Options, l1Loss } from './l1';
 export { multinomialMaskLoss, sigmoidMaskLoss } from './maskLoss';
 export { type Reduction, reduceLoss } from './reduction';

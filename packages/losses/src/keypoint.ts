@@ -1,0 +1,2 @@
+export { keypointRcnnLoss } from './keypointLoss';
+export { type KeypointTargets, keypointsToHeatmap } from './keypointTargets';
