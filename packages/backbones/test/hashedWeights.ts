@@ -11,25 +11,28 @@ function fnv1a(name: string): number {
   return h;
 }
 
+/** The hash of element `i` of tensor `h`, as 24 bits scaled to [0, 1). */
+function hashAt(h: number, i: number): number {
+  let x = (h ^ Math.imul(i, 0x9e3779b9)) >>> 0;
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x85ebca6b) >>> 0;
+  x ^= x >>> 13;
+  x = Math.imul(x, 0xc2b2ae35) >>> 0;
+  x ^= x >>> 16;
+  return (x >>> 8) / 16777216;
+}
+
 /** u in [0, 1) with 24 random bits, a function of (name, index). */
 export function hashedUniform(name: string, n: number): Float64Array {
   const h = fnv1a(name);
   const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let x = (h ^ Math.imul(i, 0x9e3779b9)) >>> 0;
-    x ^= x >>> 16;
-    x = Math.imul(x, 0x85ebca6b) >>> 0;
-    x ^= x >>> 13;
-    x = Math.imul(x, 0xc2b2ae35) >>> 0;
-    x ^= x >>> 16;
-    out[i] = (x >>> 8) / 16777216;
-  }
+  for (let i = 0; i < n; i++) out[i] = hashAt(h, i);
   return out;
 }
 
 function hashedValues(name: string, shape: number[], names: Set<string>): Float32Array {
   const n = shape.reduce((a, b) => a * b, 1);
-  const u = hashedUniform(name, n);
+  const h = fnv1a(name);
   const leaf = name.slice(name.lastIndexOf('.') + 1);
   const isBn = names.has(`${name.slice(0, name.length - leaf.length)}running_var`);
   const out = new Float32Array(n);
@@ -40,7 +43,7 @@ function hashedValues(name: string, shape: number[], names: Set<string>): Float3
   } else if (isBn && leaf === 'weight') f = (v) => 0.5 + 0.5 * v;
   else if (isBn && leaf === 'running_var') f = (v) => 0.5 + v;
   else f = (v) => (2 * v - 1) * 0.1;
-  for (let i = 0; i < n; i++) out[i] = f(u[i]);
+  for (let i = 0; i < n; i++) out[i] = f(hashAt(h, i));
   return out;
 }
 

@@ -49,9 +49,29 @@ function gain(nonlinearity: 'relu' | 'linear' | 'leakyRelu', a: number): number 
   return Math.sqrt(2 / (1 + a * a));
 }
 
-function fill(size: number, draw: () => number): Float32Array {
+const TWO_POW_32 = 4294967296;
+
+/**
+ * `size` draws of `U(low, high)` with 32 random bits each (one generator step per value: weight
+ * init draws millions of values, e.g. 88M for ResNeXt-101 32×8d).
+ */
+function fillUniform(size: number, low: number, high: number, rng: SeededRandom): Float32Array {
   const out = new Float32Array(size);
-  for (let i = 0; i < size; i++) out[i] = draw();
+  const scale = (high - low) / TWO_POW_32;
+  for (let i = 0; i < size; i++) out[i] = low + (rng.nextUint32() + 0.5) * scale;
+  return out;
+}
+
+/** `size` draws of `N(mean, std)` by Box–Muller on 32-bit uniforms, both outputs of each pair used. */
+function fillNormal(size: number, mean: number, std: number, rng: SeededRandom): Float32Array {
+  const out = new Float32Array(size);
+  for (let i = 0; i < size; i += 2) {
+    const u = (rng.nextUint32() + 0.5) / TWO_POW_32;
+    const v = rng.nextUint32() / TWO_POW_32;
+    const r = std * Math.sqrt(-2 * Math.log(u));
+    out[i] = mean + r * Math.cos(2 * Math.PI * v);
+    if (i + 1 < size) out[i + 1] = mean + r * Math.sin(2 * Math.PI * v);
+  }
   return out;
 }
 
@@ -67,23 +87,23 @@ export function initTensor(shape: number[], init: WeightInit, fans: Fans, rng: S
       values = new Float32Array(size).fill(init.value);
       break;
     case 'uniform':
-      values = fill(size, () => rng.uniform(init.low, init.high));
+      values = fillUniform(size, init.low, init.high, rng);
       break;
     case 'normal':
-      values = fill(size, () => rng.normal(init.mean ?? 0, init.std));
+      values = fillNormal(size, init.mean ?? 0, init.std, rng);
       break;
     case 'kaimingUniform': {
       const a = init.a ?? 0;
       const fan = init.mode === 'fanOut' ? fans.fanOut : fans.fanIn;
       const bound = gain('leakyRelu', a) * Math.sqrt(3 / Math.max(fan, 1));
-      values = fill(size, () => rng.uniform(-bound, bound));
+      values = fillUniform(size, -bound, bound, rng);
       break;
     }
     case 'kaimingNormal': {
       const a = init.a ?? 0;
       const fan = init.mode === 'fanOut' ? fans.fanOut : fans.fanIn;
       const std = gain(init.nonlinearity ?? 'relu', a) / Math.sqrt(Math.max(fan, 1));
-      values = fill(size, () => rng.normal(0, std));
+      values = fillNormal(size, 0, std, rng);
       break;
     }
     default:
@@ -96,7 +116,7 @@ export function initTensor(shape: number[], init: WeightInit, fans: Fans, rng: S
 export function initBias(size: number, init: BiasInit, fanIn: number, rng: SeededRandom): tf.Tensor1D {
   if (init === 'torchDefault') {
     const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
-    return tf.tensor1d(fill(size, () => rng.uniform(-bound, bound)));
+    return tf.tensor1d(fillUniform(size, -bound, bound, rng));
   }
   return initTensor([size], init, { fanIn, fanOut: size }, rng) as tf.Tensor1D;
 }
