@@ -24,9 +24,9 @@ const [H, W] = [480, 640];
 
 // 1. A synthetic RGB image (0..255) with three filled rectangles on a noisy background.
 const gt = [
-  [60, 80, 220, 300],
-  [300, 150, 420, 260],
-  [450, 40, 610, 420],
+  [60, 80, 170, 190],
+  [300, 150, 377, 227],
+  [420, 200, 600, 420],
 ];
 const pixels = new Float32Array(H * W * 3);
 for (let i = 0; i < pixels.length; i++) pixels[i] = 90 + rng.normal(0, 12);
