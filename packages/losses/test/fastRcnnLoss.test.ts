@@ -82,6 +82,24 @@ describe.each(['cpu', 'wasm'])('fastRcnnLoss on %s', (backend) => {
   });
 });
 
+describe('fastRcnnLoss without RoIs', () => {
+  it('is 0 for both terms (not NaN) and still differentiable', async () => {
+    await initBackend({ backend: 'cpu' });
+    const cls = tf.zeros([0, 3]) as tf.Tensor2D;
+    const box = tf.zeros([0, 12]) as tf.Tensor2D;
+    const t = tf.zeros([0, 4]) as tf.Tensor2D;
+    await expectNoLeaks(() => {
+      const out = fastRcnnLoss(cls, box, [], t);
+      expect(out.classification.dataSync()[0]).toBe(0);
+      expect(out.boxRegression.dataSync()[0]).toBe(0);
+      const g = tf.grad((b: tf.Tensor) => fastRcnnLoss(cls, b as tf.Tensor2D, [], t).boxRegression)(box);
+      expect(g.shape).toEqual([0, 12]);
+      tf.dispose([out.classification, out.boxRegression, g]);
+    });
+    tf.dispose([cls, box, t]);
+  });
+});
+
 describe('fastRcnnLoss input checks', () => {
   it('names the tensor at fault', async () => {
     await initBackend({ backend: 'cpu' });

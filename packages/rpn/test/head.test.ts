@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { flattenPredictions, legacyRpnHeadName, RpnHead } from '../src/index';
 import fixture from './fixtures/rpn.json';
-import { conv2dRef, maxAbsDiff } from './reference';
+import { conv2dRef, finiteDifference, maxAbsDiff } from './reference';
 import { loadTorchState, type TorchTensor } from './torchState';
 
 const f = fixture.head;
@@ -41,7 +41,7 @@ describe.each(['cpu', 'wasm'])('RpnHead on %s', (backend) => {
     head.dispose();
   });
 
-  it('equals a float64 convolution loop', async () => {
+  it('equals float64 convolution loops, gradient included', async () => {
     await initBackend({ backend });
     const head = new RpnHead({ inChannels: 3, numAnchors: 2, rng: new SeededRandom(4) });
     const shape = [1, 4, 5, 3];
@@ -72,6 +72,24 @@ describe.each(['cpu', 'wasm'])('RpnHead on %s', (backend) => {
       expect(maxAbsDiff(out.objectness[0].dataSync(), obj)).toBeLessThan(1e-6);
       expect(maxAbsDiff(out.deltas[0].dataSync(), del)).toBeLessThan(1e-6);
       tf.dispose([...out.objectness, ...out.deltas]);
+      // d/dx of Σ objectness·u + Σ deltas·v against central differences of the float64 loops
+      const u = Float32Array.from({ length: obj.length }, (_, i) => ((i * 3) % 5) - 2);
+      const v = Float32Array.from({ length: del.length }, (_, i) => ((i * 7) % 3) - 1);
+      const [ut, vt] = [tf.tensor(u, [1, 4, 5, 2]), tf.tensor(v, [1, 4, 5, 8])];
+      const g = tf.grad((input: tf.Tensor) => {
+        const o = head.apply([input as tf.Tensor4D]);
+        return tf.add(tf.sum(tf.mul(o.objectness[0], ut)), tf.sum(tf.mul(o.deltas[0], vt)));
+      })(x);
+      const kernels = [conv.weight, head.clsLogits.weight, head.bboxPred.weight].map((w) => w.dataSync());
+      const biases = [conv.bias!, head.clsLogits.bias!, head.bboxPred.bias!].map((b) => b.dataSync());
+      const fd = finiteDifference((p) => {
+        const hidden = conv2dRef(p, shape, kernels[0], conv.weight.shape, biases[0], 1, true);
+        const o = conv2dRef(hidden, shape, kernels[1], [1, 1, 3, 2], biases[1], 0, false);
+        const d = conv2dRef(hidden, shape, kernels[2], [1, 1, 3, 8], biases[2], 0, false);
+        return o.reduce((s, e, i) => s + e * u[i], 0) + d.reduce((s, e, i) => s + e * v[i], 0);
+      }, xv);
+      expect(maxAbsDiff(g.dataSync(), fd)).toBeLessThan(1e-4);
+      tf.dispose([ut, vt, g]);
     });
     x.dispose();
     head.dispose();

@@ -95,3 +95,23 @@ export function filterProposalsRef(
   const top = kept.slice(0, post);
   return { boxes: top.flatMap((k) => k.box), scores: top.map((k) => k.score) };
 }
+
+/** Central finite differences of a scalar float64 function. */
+export function finiteDifference(
+  f: (x: Float64Array) => number,
+  x: ArrayLike<number>,
+  eps = 1e-6,
+): Float64Array {
+  const p = Float64Array.from(x);
+  const g = new Float64Array(p.length);
+  for (let i = 0; i < p.length; i++) {
+    const v = p[i];
+    p[i] = v + eps;
+    const hi = f(p);
+    p[i] = v - eps;
+    const lo = f(p);
+    p[i] = v;
+    g[i] = (hi - lo) / (2 * eps);
+  }
+  return g;
+}
