@@ -35,6 +35,19 @@ const convCases: Case[] = [
     [3, 0],
   ]),
   conv('7x7 stride 2 same (stem)', [1, 11, 11, 3], [7, 7, 3, 4], 2, 'same'),
+  conv(
+    '3x3 stride 2 same, larger map, batch 2 (phase convolutions)',
+    [2, 16, 15, 3],
+    [3, 3, 3, 4],
+    2,
+    'same',
+  ),
+  conv('3x3 stride 2 valid, larger odd map', [1, 17, 13, 2], [3, 3, 2, 3], 2, 'valid'),
+  conv('5x5 stride 2 explicit, larger map', [1, 20, 17, 2], [5, 5, 2, 3], 2, [
+    [2, 1],
+    [3, 0],
+  ]),
+  { ...conv('3x3 strides [2, 1] same', [1, 14, 9, 2], [3, 3, 2, 3], 1, 'same'), stride: [2, 1] },
   conv('3x3 stride 1 same, small map, many channels', [2, 3, 3, 24], [3, 3, 24, 8], 1, 'same'),
   conv('1x1 stride 1, small map (W·dyᵀ product)', [1, 2, 3, 40], [1, 1, 40, 16], 1, 'valid'),
 ];

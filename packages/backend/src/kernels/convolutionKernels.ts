@@ -20,6 +20,7 @@ import {
   groupedConvBackpropFilter,
   groupedConvBackpropInput,
   groupedConvForward,
+  phaseConvBackpropInput,
 } from './groupedConvolution';
 
 /** Kernel names of the grouped convolution this package adds (NHWC, filter `[kh,kw,C/groups,O]`). */
@@ -155,7 +156,11 @@ export function convolutionGradientKernels(backendName: string): KernelConfig[] 
         dilations: 1,
         groups: 1,
       });
-      return flippedConvBackpropInput(ctx, dy, filter, geo) ?? groupedConvBackpropInput(ctx, dy, filter, geo);
+      return (
+        flippedConvBackpropInput(ctx, dy, filter, geo) ??
+        phaseConvBackpropInput(ctx, dy, filter, geo) ??
+        groupedConvBackpropInput(ctx, dy, filter, geo)
+      );
     }),
     kernel(Conv2DBackpropFilter, backendName, (ctx, { x, dy }, attrs) => {
       checkNhwc(Conv2DBackpropFilter, attrs);

@@ -229,3 +229,114 @@ export function flippedConvBackpropInput(
   disposeIntermediate(ctx.backend, flipped);
   return dx;
 }
+
+interface Phase {
+  /** Residue of the input row (column) index this phase produces. */
+  q: number;
+  /** Taps of the filter that reach it: q, q + s, … (count). */
+  taps: number;
+  /** First phase-grid index u (input index = u·s + q − pad) and their count. */
+  first: number;
+  count: number;
+  padBefore: number;
+  padAfter: number;
+}
+
+function phasesOf(size: number, outSize: number, k: number, s: number, pad: number): Phase[] | null {
+  const phases: Phase[] = [];
+  for (let q = 0; q < s; q++) {
+    const taps = Math.max(0, Math.ceil((k - q) / s));
+    const first = Math.ceil((pad - q) / s);
+    const last = Math.floor((size - 1 + pad - q) / s);
+    const count = last - first + 1;
+    if (count <= 0) continue;
+    const padBefore = taps - 1 - first;
+    const padAfter = count + taps - 1 - padBefore - outSize;
+    if (taps > 0 && (padBefore < 0 || padAfter < 0)) return null;
+    phases.push({ q, taps, first, count, padBefore, padAfter });
+  }
+  return phases;
+}
+
+/**
+ * Gradient w.r.t. the input of a strided, single-group, undilated convolution as `s²` stride-1
+ * convolutions run by the backend's Conv2D kernel, one per output phase: the input rows with
+ * `(iy + pad) mod s = q` receive exactly the filter taps `q, q + s, …`, so each phase is a
+ * convolution of `dy` with that flipped sub-filter, written back interleaved. Same work as the
+ * forward convolution, no patch matrix. Returns null where the geometry needs cropping.
+ */
+export function phaseConvBackpropInput(
+  ctx: ConvContext,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  geo: ConvGeometry,
+): TensorInfo | null {
+  const conv2d = getKernel('Conv2D', ctx.backendName);
+  if (conv2d == null || geo.groups !== 1 || geo.dilationHeight !== 1 || geo.dilationWidth !== 1) return null;
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = geo;
+  // Small maps: packing the sub-filters costs more than the product (measured crossover near
+  // M = Kg/4, e.g. 64x64x128 → 32x32 favours phases, 32x32x256 → 16x16 the W·dyᵀ product).
+  if (4 * geo.batch * geo.outHeight * geo.outWidth < kh * kw * geo.inChannels) return null;
+  const rows = phasesOf(geo.inHeight, geo.outHeight, kh, sh, geo.padTop);
+  const cols = phasesOf(geo.inWidth, geo.outWidth, kw, sw, geo.padLeft);
+  if (rows == null || cols == null) return null;
+  const { inChannels: C, outChannels: O, inHeight: H, inWidth: W, batch: N } = geo;
+  const xShape = [N, H, W, C];
+  const dx = writeFloat32(ctx.backend, xShape, () => {}, true);
+  for (const py of rows) {
+    for (const px of cols) {
+      if (py.taps === 0 || px.taps === 0) continue;
+      const ty = py.taps;
+      const tx = px.taps;
+      const sub = writeFloat32(ctx.backend, [ty, tx, O, C], (out) => {
+        const f = readFloat32(ctx.backend, filter);
+        for (let jy = 0; jy < ty; jy++) {
+          const ky = py.q + sh * (ty - 1 - jy);
+          for (let jx = 0; jx < tx; jx++) {
+            const kx = px.q + sw * (tx - 1 - jx);
+            const src = (ky * kw + kx) * C * O;
+            const dst = (jy * tx + jx) * O * C;
+            for (let c = 0; c < C; c++) {
+              for (let o = 0; o < O; o++) out[dst + o * C + c] = f[src + c * O + o];
+            }
+          }
+        }
+      });
+      const part = conv2d.kernelFunc({
+        inputs: { x: dy, filter: sub },
+        backend: ctx.backend,
+        attrs: {
+          strides: 1,
+          pad: [
+            [0, 0],
+            [py.padBefore, py.padAfter],
+            [px.padBefore, px.padAfter],
+            [0, 0],
+          ],
+          dilations: 1,
+          dataFormat: 'NHWC',
+        },
+      }) as TensorInfo;
+      disposeIntermediate(ctx.backend, sub);
+      const z = readFloat32(ctx.backend, part);
+      const out = readFloat32(ctx.backend, dx);
+      for (let n = 0; n < N; n++) {
+        for (let v = 0; v < py.count; v++) {
+          const iy = (py.first + v) * sh + py.q - geo.padTop;
+          for (let w = 0; w < px.count; w++) {
+            const ix = (px.first + w) * sw + px.q - geo.padLeft;
+            out.set(
+              z.subarray(
+                ((n * py.count + v) * px.count + w) * C,
+                ((n * py.count + v) * px.count + w + 1) * C,
+              ),
+              ((n * H + iy) * W + ix) * C,
+            );
+          }
+        }
+      }
+      disposeIntermediate(ctx.backend, part);
+    }
+  }
+  return dx;
+}
