@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { expectNoLeaks, initBackend } from '../src/index';
+import { conv2dGrouped, expectNoLeaks, initBackend } from '../src/index';
 import { maxAbs, maxAbsDiff, type RefConv, randomValues, refConv, refConvGrads } from './helpers/reference';
 
 type Case = RefConv & { name: string };
@@ -153,6 +153,64 @@ describe('random convolution shapes, wasm vs cpu', () => {
       const onCpu = await gradients('cpu', c, false);
       expect(maxAbsDiff(onWasm.dx, onCpu.dx), c.name).toBeLessThan(1e-4 * Math.max(1, maxAbs(onCpu.dx)));
       expect(maxAbsDiff(onWasm.dw, onCpu.dw), c.name).toBeLessThan(1e-4 * Math.max(1, maxAbs(onCpu.dw)));
+    }
+  });
+});
+
+describe('random grouped convolution shapes, wasm vs cpu', () => {
+  async function grouped(backend: string, c: Case) {
+    await initBackend({ backend });
+    const x = Float32Array.from(randomValues(size(c.xShape), 31));
+    const w = Float32Array.from(randomValues(size(c.wShape), 32));
+    return expectNoLeaks(() =>
+      tf.tidy(() => {
+        const f = (a: tf.Tensor, b: tf.Tensor) =>
+          conv2dGrouped(a as tf.Tensor4D, b as tf.Tensor4D, {
+            strides: c.stride,
+            dilations: c.dilation,
+            pad: tfPad(c),
+            groups: c.groups,
+          });
+        const xt = tf.tensor4d(x, c.xShape);
+        const wt = tf.tensor4d(w, c.wShape);
+        const y = f(xt, wt);
+        const dy = tf.tensor(Float32Array.from(randomValues(y.size, 33)), y.shape);
+        const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(a, b), dy)))([xt, wt]);
+        return [y.dataSync().slice(), dx.dataSync().slice(), dw.dataSync().slice()];
+      }),
+    );
+  }
+
+  it('agree on 10 random geometries (groups, strides, dilations, padding)', async () => {
+    const rand = randomValues(10 * 8, 77);
+    const pick = (i: number, options: readonly number[]) =>
+      options[Math.floor(((rand[i] + 1) / 2) * options.length)];
+    for (let k = 0; k < 10; k++) {
+      const r = k * 8;
+      const groups = pick(r, [1, 2, 3, 4]);
+      const kh = pick(r + 1, [1, 3]);
+      const c: Case = {
+        name: `grouped random ${k}`,
+        xShape: [
+          pick(r + 2, [1, 2]),
+          pick(r + 3, [5, 7, 8]),
+          pick(r + 4, [6, 9]),
+          groups * pick(r + 5, [1, 2, 3]),
+        ],
+        wShape: [kh, kh, 0, groups * pick(r + 6, [1, 2])],
+        stride: [pick(r + 7, [1, 2]), pick(r + 7, [1, 2])],
+        dilation: [pick(r + 1, [1, 2]), pick(r + 1, [1, 2])],
+        pad: (['same', 'valid'] as const)[k % 2],
+        groups,
+      };
+      c.wShape[2] = c.xShape[3] / groups;
+      const onWasm = await grouped('wasm', c);
+      const onCpu = await grouped('cpu', c);
+      for (let i = 0; i < 3; i++) {
+        expect(maxAbsDiff(onWasm[i], onCpu[i]), `${c.name} output ${i}`).toBeLessThan(
+          1e-4 * Math.max(1, maxAbs(onCpu[i])),
+        );
+      }
     }
   });
 });
