@@ -14,12 +14,17 @@ export interface NmsOptions {
 /** Below this many candidates the plain quadratic loop beats building the spatial index. */
 const GRID_MIN_CANDIDATES = 256;
 
-function checkOptions(iouThreshold: number, options: NmsOptions): { scoreThreshold: number; topK: number } {
+function checkOptions(
+  iouThreshold: number,
+  options: NmsOptions,
+): { scoreThreshold: number | null; topK: number } {
   if (typeof iouThreshold !== 'number' || Number.isNaN(iouThreshold)) {
     throw new ConfigError('iouThreshold', `must be a number, got ${iouThreshold}`);
   }
-  const scoreThreshold = options.scoreThreshold ?? Number.NEGATIVE_INFINITY;
-  if (Number.isNaN(scoreThreshold)) throw new ConfigError('scoreThreshold', 'must be a number, got NaN');
+  const scoreThreshold = options.scoreThreshold ?? null;
+  if (scoreThreshold != null && Number.isNaN(scoreThreshold)) {
+    throw new ConfigError('scoreThreshold', 'must be a number, got NaN');
+  }
   const topK = options.topK ?? Number.POSITIVE_INFINITY;
   if (!(topK >= 0) || (Number.isFinite(topK) && !Number.isInteger(topK))) {
     throw new ConfigError('topK', `must be a non-negative integer, got ${topK}`);
@@ -28,21 +33,28 @@ function checkOptions(iouThreshold: number, options: NmsOptions): { scoreThresho
 }
 
 /**
- * Indices of the boxes with score strictly above `scoreThreshold`, in decreasing score order,
+ * Indices of the boxes with score strictly above `scoreThreshold` (all when null), in decreasing score order,
  * ties in increasing index order (torchvision's stable descending sort).
+ *
+ * Internal (not re-exported from the package): exported for tests. Up to `packedLimit` boxes
+ * use a packed native sort; more fall back to a comparator sort with the same order.
  */
-function sortByScore(scores: Float32Array, scoreThreshold: number): Int32Array {
+export function sortByScore(
+  scores: Float32Array,
+  scoreThreshold: number | null,
+  packedLimit: number = 1 << 21,
+): Int32Array {
   const n = scores.length;
   const bits = new Uint32Array(1);
   const asFloat = new Float32Array(bits.buffer);
-  if (n <= 1 << 21) {
+  if (n <= packedLimit) {
     // Pack (descending score, ascending index) into one exact float64 integer and sort natively:
     // 32 order-preserving bits of the float32 score above 21 bits of index.
     const keys = new Float64Array(n);
     let m = 0;
     for (let i = 0; i < n; i++) {
       const s = scores[i];
-      if (!(s > scoreThreshold)) continue;
+      if (scoreThreshold != null && !(s > scoreThreshold)) continue;
       asFloat[0] = s + 0; // -0 sorts as +0
       const u = bits[0];
       const ordered = u & 0x80000000 ? ~u >>> 0 : (u | 0x80000000) >>> 0;
@@ -54,7 +66,7 @@ function sortByScore(scores: Float32Array, scoreThreshold: number): Int32Array {
     return order;
   }
   const idx: number[] = [];
-  for (let i = 0; i < n; i++) if (scores[i] > scoreThreshold) idx.push(i);
+  for (let i = 0; i < n; i++) if (scoreThreshold == null || scores[i] > scoreThreshold) idx.push(i);
   idx.sort((a, b) => scores[b] - scores[a] || a - b);
   return Int32Array.from(idx);
 }
@@ -330,7 +342,7 @@ function greedyNms(b: Float32Array, order: Int32Array, iouThreshold: number, top
  * 'int32')` if a tensor is needed.
  *
  * @param boxes `[N,4]` (x1, y1, x2, y2) in pixels: a tensor, a flat array of `4N` or rows.
- * @param scores `[N]` scores (any real scale; only the order matters).
+ * @param scores `[N]` scores (any scale, ±Infinity allowed, NaN rejected; only the order matters).
  * @param iouThreshold boxes with IoU above this to a kept box are suppressed.
  * @returns indices of the kept boxes, `Int32Array`, in decreasing score order.
  */
@@ -344,7 +356,7 @@ export function nms(
   const b = readBoxes('boxes', boxes);
   const s = readValues('scores', scores, b.length / 4);
   assertFinite('boxes', b);
-  assertFinite('scores', s);
+  assertFinite('scores', s, 1, true);
   return greedyNms(b, sortByScore(s, scoreThreshold), iouThreshold, topK);
 }
 
@@ -373,7 +385,7 @@ export function batchedNms(
   const s = readValues('scores', scores, n);
   const c = readValues('classIds', classIds, n, true);
   assertFinite('boxes', b);
-  assertFinite('scores', s);
+  assertFinite('scores', s, 1, true);
   const order = sortByScore(s, scoreThreshold);
   // rank[i]: position of box i in the global order, used to merge the per-class results.
   const rank = new Int32Array(n);

@@ -2,6 +2,7 @@ import { expectNoLeaks } from '@rcnn/backend';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { batchedNms, ConfigError, InputError, nms, SeededRandom, ShapeError } from '../src/index';
+import { sortByScore } from '../src/nms';
 import { BACKENDS, fixture, useBackend } from './helpers';
 
 interface NmsCase {
@@ -166,12 +167,39 @@ describe('nms on typed arrays', () => {
     ];
     expect(Array.from(nms(boxes, [0.5, 0.7, 0.5, 0.7], 0.5))).toEqual([1, 3, 0, 2]);
     expect(Array.from(nms(boxes, [-0, 0, -0, 0], 0.5))).toEqual([0, 1, 2, 3]);
+    expect(Array.from(nms(boxes, [-Infinity, 0.5, Infinity, -1], 0.5))).toEqual([2, 1, 3, 0]);
     expect(Array.from(batchedNms(boxes, [0.5, 0.7, 0.5, 0.7], [1, 0, 0, 1], 0.5))).toEqual([1, 3, 0, 2]);
+  });
+
+  it('orders by score the same way through the packed and the comparator sort', () => {
+    const rng = new SeededRandom(8);
+    const specials = [Infinity, -Infinity, 0, -0, 1e-30, -1e-30, 3.4e38, -3.4e38];
+    const scores = Float32Array.from({ length: 3000 }, (_, i) =>
+      i % 7 === 0 ? rng.choice(specials) : rng.int(-20, 20) / 8,
+    );
+    const packed = Array.from(sortByScore(scores, null));
+    expect(Array.from(sortByScore(scores, null, 0))).toEqual(packed);
+    const ref = Array.from(scores.keys()).sort((a, b) =>
+      scores[a] === scores[b] ? a - b : scores[b] > scores[a] ? 1 : -1,
+    );
+    expect(packed).toEqual(ref);
+    expect(Array.from(sortByScore(scores, 0.5, 0))).toEqual(Array.from(sortByScore(scores, 0.5)));
+    expect(Array.from(sortByScore(scores, 0.5)).every((i) => scores[i] > 0.5)).toBe(true);
   });
 
   it('rejects bad input with typed errors naming the culprit', () => {
     expect(() => nms([[0, 0, 1, Number.NaN]], [1], 0.5)).toThrow(InputError);
-    expect(() => nms([[0, 0, 1, 1]], [Number.NaN], 0.5)).toThrow(/scores/);
+    expect(() => nms([[0, 0, 1, 1]], [Number.NaN], 0.5)).toThrow(/scores: value at index 0 is NaN/);
+    expect(() =>
+      nms(
+        [
+          [0, 0, 1, 1],
+          [0, 0, 1, Infinity],
+        ],
+        [1, 1],
+        0.5,
+      ),
+    ).toThrow(/boxes: value at row 1, column 3/);
     expect(() => nms([[0, 0, 1, 1]], [1, 2], 0.5)).toThrow(ShapeError);
     expect(() => nms([[0, 0, 1]], [1], 0.5)).toThrow(/boxes/);
     expect(() => nms([[0, 0, 1, 1]], [1], Number.NaN)).toThrow(ConfigError);

@@ -80,11 +80,16 @@ export function readValues(
   return data instanceof Float32Array ? data : Float32Array.from(data);
 }
 
-/** Throw an {@link InputError} naming `name` if any coordinate is NaN or infinite. */
-export function assertFinite(name: string, data: ArrayLike<number>): void {
+/**
+ * Throw an {@link InputError} naming `name` if any value is NaN (or infinite, unless
+ * `allowInfinite`). `width` is the row length used to report the offending row.
+ */
+export function assertFinite(name: string, data: ArrayLike<number>, width = 4, allowInfinite = false): void {
   for (let i = 0; i < data.length; i++) {
-    if (!Number.isFinite(data[i])) {
-      throw new InputError(name, `value at flat index ${i} (row ${Math.floor(i / 4)}) is ${data[i]}`);
+    const v = data[i];
+    if (Number.isNaN(v) || (!allowInfinite && !Number.isFinite(v))) {
+      const where = width === 1 ? `index ${i}` : `row ${Math.floor(i / width)}, column ${i % width}`;
+      throw new InputError(name, `value at ${where} is ${v}`);
     }
   }
 }
