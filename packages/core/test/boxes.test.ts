@@ -172,6 +172,46 @@ describe.each(BACKENDS)('box ops on %s', (backend) => {
     });
   });
 
+  it('boxArea, convertBoxes and clipBoxesToImage gradients match finite differences', async () => {
+    const x0 = [2, 3, 12, 9, -4, 5, 7, 30, 6, 1, 9, 4];
+    const w = [0.4, -0.9, 1.3, 0.2, -0.5, 0.8, 1.1, -0.3, 0.6, -1.2, 0.9, 0.7];
+    const [h, wd] = [20, 10];
+    // float64 objective: sum of weighted areas, cxcywh coordinates and clipped coordinates
+    const f = (x: Float64Array) => {
+      let s = 0;
+      for (let i = 0; i < 3; i++) {
+        const [x1, y1, x2, y2] = [x[4 * i], x[4 * i + 1], x[4 * i + 2], x[4 * i + 3]];
+        s += w[i] * (x2 - x1) * (y2 - y1);
+        const c = [(x1 + x2) / 2, (y1 + y2) / 2, x2 - x1, y2 - y1];
+        for (let k = 0; k < 4; k++) s += w[4 * i + k] * c[k];
+        const lim = [wd, h, wd, h];
+        for (let k = 0; k < 4; k++)
+          s += w[(4 * i + k + 5) % 12] * Math.min(Math.max(x[4 * i + k], 0), lim[k]);
+      }
+      return s;
+    };
+    const expected = finiteDifference(f, Float64Array.from(x0));
+    await expectNoLeaks(() => {
+      const x = tf.tensor2d(x0, [3, 4]);
+      const wArea = tf.tensor1d(w.slice(0, 3));
+      const wConv = tf.tensor2d(w, [3, 4]);
+      const wClip = tf.tensor2d(
+        w.map((_, i) => w[(i + 5) % 12]),
+        [3, 4],
+      );
+      const g = tf.grad((t: tf.Tensor) => {
+        const b = t as tf.Tensor2D;
+        return tf.addN([
+          tf.sum(tf.mul(boxArea(b), wArea)),
+          tf.sum(tf.mul(convertBoxes(b, 'xyxy', 'cxcywh'), wConv)),
+          tf.sum(tf.mul(clipBoxesToImage(b, [h, wd]), wClip)),
+        ]);
+      })(x);
+      expectClose(take(g), expected, 1e-4, 1e-4);
+      tf.dispose([x, wArea, wConv, wClip]);
+    });
+  });
+
   it('rejects bad shapes and formats with typed errors', () => {
     const bad = tf.zeros([3, 5]);
     const ok = tf.zeros([3, 4]) as tf.Tensor2D;
