@@ -9,6 +9,7 @@ import {
 import { gatherNdGradConfig } from './gradients/gatherNdGrad';
 import { stridedSliceGradConfig } from './gradients/stridedSliceGrad';
 import { topKGradConfig } from './gradients/topKGrad';
+import { transposingBatchMatMulKernel } from './kernels/batchMatMulTransposed';
 import { convolutionGradientKernels, groupedConvolutionKernels } from './kernels/convolutionKernels';
 import { unsortedSegmentSumKernel } from './kernels/unsortedSegmentSum';
 import { conv2dGroupedGradConfig } from './ops/conv2dGrouped';
@@ -49,5 +50,7 @@ export function installTrainingKernels(backendName: string): void {
   if (backendName === 'wasm') {
     for (const config of convolutionGradientKernels(backendName)) replaceKernel(config);
     addKernel(unsortedSegmentSumKernel(backendName));
+    const matMul = transposingBatchMatMulKernel(backendName);
+    if (matMul) replaceKernel(matMul);
   }
 }
