@@ -25,7 +25,7 @@ export interface MatcherOptions {
 
 /** `a > b` with NaN greater than everything, like torch's NaN-propagating `max`. */
 function beats(a: number, b: number): boolean {
-  return a > b || (a !== a && b === b);
+  return a > b || (Number.isNaN(a) && !Number.isNaN(b));
 }
 
 /**
