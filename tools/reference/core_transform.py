@@ -28,7 +28,7 @@ std = [0.229, 0.224, 0.225]
 t = GeneralizedRCNNTransform(min_size=(12, 16), max_size=20, image_mean=mean, image_std=std, size_divisible=8)
 t.eval()
 images, targets = [], []
-for h, w, n, k in [(13, 29, 3, 2), (21, 15, 2, 2)]:
+for h, w, n, k in [(13, 29, 3, 2), (21, 15, 2, 2), (7, 9, 1, 3)]:  # down, down, up
     img = torch.randint(0, 65, (3, h, w), generator=g) / 64  # exact in short decimals
     boxes = random_boxes(g, n, size=min(h, w) * 0.6, max_wh=min(h, w) * 0.4)
     masks = (torch.rand(n, h, w, generator=g) > 0.5).to(torch.uint8)

@@ -123,7 +123,7 @@ describe.each(BACKENDS)('image transform on %s', (backend) => {
       const out = t.apply(images, annotations);
       expect(out.imageSizes).toEqual(fx.image_sizes);
       expect(out.originalSizes).toEqual(fx.inputs.map((i) => [i.image.length, i.image[0].length]));
-      expect(out.images.shape).toEqual([2, fx.batched[0].length, fx.batched[0][0].length, 3]);
+      expect(out.images.shape).toEqual([fx.inputs.length, fx.batched[0].length, fx.batched[0][0].length, 3]);
       const eImage = maxAbsDiff(take(out.images), flat(fx.batched));
       let eTargets = 0;
       out.annotations?.forEach((a, i) => {
