@@ -26,7 +26,9 @@ async function installNodeResolveHook(): Promise<void> {
   hookInstalled = true;
   const isNode = typeof process !== 'undefined' && process.versions?.node != null;
   if (!isNode) return;
-  const nodeModule = (await import('node:module')) as { register?: (url: string) => void };
+  // A computed specifier keeps browser bundlers from trying to resolve a Node built-in.
+  const builtin = 'node:module';
+  const nodeModule = (await import(/* @vite-ignore */ builtin)) as { register?: (url: string) => void };
   nodeModule.register?.(`data:text/javascript,${encodeURIComponent(extensionHook)}`);
 }
 
