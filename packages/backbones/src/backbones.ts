@@ -90,8 +90,15 @@ export class ResNetFpnBackbone extends Module implements Backbone {
 
   constructor(config: ResNetFpnConfig) {
     super();
-    const full = resnetFpn({ ...config.resnet, ...config });
-    this.config = { ...full, resnet: config.resnet };
+    const full: ResNetFpnConfig = {
+      kind: 'resnetFpn',
+      resnet: config.resnet,
+      outChannels: config.outChannels ?? 256,
+      inFeatures: config.inFeatures ?? ['res2', 'res3', 'res4', 'res5'],
+      lastLevelMaxPool: config.lastLevelMaxPool ?? true,
+      sizeDivisibility: config.sizeDivisibility ?? 32,
+    };
+    this.config = full;
     this.sizeDivisibility = checkDivisibility(full.sizeDivisibility!);
     const inFeatures = full.inFeatures!;
     const order: ResNetFeature[] = ['res2', 'res3', 'res4', 'res5'];
