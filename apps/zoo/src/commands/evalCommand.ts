@@ -10,7 +10,7 @@ import { UsageError } from '../cli/usageError';
 import { ProgressBoard } from '../progress/progressBoard';
 import { formatAp } from '../report/renderTables';
 import { evaluateDetector } from '../run/evaluateDetector';
-import { loadDetectorCheckpoint } from '../run/loadDetector';
+import { loadDetectorCheckpoint, resolveCheckpointFile } from '../run/loadDetector';
 import type { CocoStats } from '../run/types';
 
 /**
@@ -52,12 +52,13 @@ function statsLine(name: string, s: CocoStats): string {
 export async function evalCommand(cmd: ParsedCommand, io: CliIo): Promise<number> {
   const dataOption = stringOption(cmd.options, 'data');
   const limit = intOption(cmd.options, 'limit', 1);
-  const checkpoint = cmd.positionals[0];
+  const checkpoint = resolveCheckpointFile(cmd.positionals[0]);
+  const explicitData = dataOption !== undefined ? resolveAnnotations(dataOption) : undefined;
   const backend = await initDetectorBackend({ backend: stringOption(cmd.options, 'backend', 'wasm') });
   const loaded = await loadDetectorCheckpoint(checkpoint);
   try {
     let annotations: string;
-    if (dataOption !== undefined) annotations = resolveAnnotations(dataOption);
+    if (explicitData !== undefined) annotations = explicitData;
     else if (loaded.runInfo?.dataset?.valAnnotations && existsSync(loaded.runInfo.dataset.valAnnotations)) {
       annotations = loaded.runInfo.dataset.valAnnotations;
     } else {

@@ -5,7 +5,7 @@ import { drawDetections, writePng } from '@rcnn/viz';
 import type { CliIo } from '../cli/io';
 import { numberOption, type ParsedCommand, stringOption } from '../cli/parseCommand';
 import { UsageError } from '../cli/usageError';
-import { loadDetectorCheckpoint } from '../run/loadDetector';
+import { loadDetectorCheckpoint, resolveCheckpointFile } from '../run/loadDetector';
 
 /** Class names for a checkpoint: recorded with its run, else the synthetic dataset's when the count matches. */
 export function classNamesFor(numClasses: number, recorded: readonly string[] | undefined): string[] {
@@ -36,8 +36,9 @@ export async function predictCommand(cmd: ParsedCommand, io: CliIo): Promise<num
       throw new UsageError(`cannot read image ${path}: ${detail}`, 'pass PNG or JPEG files');
     }
   }
+  const checkpoint = resolveCheckpointFile(model);
   await initDetectorBackend({ backend: stringOption(cmd.options, 'backend', 'wasm') });
-  const loaded = await loadDetectorCheckpoint(model);
+  const loaded = await loadDetectorCheckpoint(checkpoint);
   try {
     const classNames = classNamesFor(loaded.config.numClasses, loaded.runInfo?.dataset?.classNames);
     for (const { path, image } of images) {

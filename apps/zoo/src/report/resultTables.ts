@@ -55,7 +55,7 @@ function buildRows(
   const basePaper = usePaper ? spec.paper[0] : null;
   return spec.rows.map((id, i) => {
     const v = values[i];
-    const label = suite.variants.find((x) => x.id === id)?.label ?? id;
+    const label = spec.rowLabels?.[i] ?? suite.variants.find((x) => x.id === id)?.label ?? id;
     const deltas = KEYS.map((_, c) =>
       i === 0 || !v || !base || !Number.isFinite(v[c]) || !Number.isFinite(base[c]) ? null : v[c] - base[c],
     );

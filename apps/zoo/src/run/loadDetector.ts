@@ -14,11 +14,10 @@ export interface LoadedDetector {
 }
 
 /**
- * Load a checkpoint through `Predictor.fromCheckpoint` of `@rcnn/model-zoo` (the detector config
- * is embedded). `path` may be the checkpoint file or a variant folder holding
- * `checkpoint.safetensors`. Call `initDetectorBackend` first.
+ * The checkpoint file `path` names: the file itself or `checkpoint.safetensors` in a variant
+ * folder; a {@link UsageError} with a hint when there is none.
  */
-export async function loadDetectorCheckpoint(path: string): Promise<LoadedDetector> {
+export function resolveCheckpointFile(path: string): string {
   let file = path;
   if (existsSync(path) && statSync(path).isDirectory()) file = join(path, 'checkpoint.safetensors');
   if (!existsSync(file)) {
@@ -27,6 +26,16 @@ export async function loadDetectorCheckpoint(path: string): Promise<LoadedDetect
       "train one with 'zoo train <variant>' (checkpoints land in zoo-runs/<suite>/variants/<variant>/)",
     );
   }
+  return file;
+}
+
+/**
+ * Load a checkpoint through `Predictor.fromCheckpoint` of `@rcnn/model-zoo` (the detector config
+ * is embedded). `path` may be the checkpoint file or a variant folder holding
+ * `checkpoint.safetensors`. Call `initDetectorBackend` first.
+ */
+export async function loadDetectorCheckpoint(path: string): Promise<LoadedDetector> {
+  const file = resolveCheckpointFile(path);
   const predictor = await Predictor.fromCheckpoint(file);
   const runInfo = await readJsonIfExists<RunInfo>(join(dirname(file), 'run.json'));
   return { predictor, config: predictor.model.config, file, runInfo };

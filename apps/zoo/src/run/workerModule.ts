@@ -1,6 +1,18 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 
+// Resolve hooks adding the '@rcnn/source' export condition, so workspace packages resolve to
+// their TypeScript sources inside workers (a `--conditions` flag in a worker's execArgv is not
+// applied to its module resolution).
+const SOURCE_CONDITION_HOOKS = `export async function resolve(specifier, context, next) {
+  const conditions = context.conditions.includes('@rcnn/source') ? context.conditions : ['@rcnn/source', ...context.conditions];
+  return next(specifier, { ...context, conditions });
+}`;
+const REGISTER_SOURCE_CONDITION = `import { register as registerHooks } from 'node:module';
+export function register() {
+  registerHooks('data:text/javascript,' + encodeURIComponent(${JSON.stringify(SOURCE_CONDITION_HOOKS)}));
+}`;
+
 /**
  * Where the worker job module is and what a worker must load first. Running from the
  * TypeScript sources (tsx, vitest) the workers need tsx's loader and the `@rcnn/source` export
@@ -11,11 +23,10 @@ export function variantWorkerModule(): { url: string; preload: string[]; execArg
   if (here.endsWith('.ts')) {
     const require = createRequire(here);
     const tsx = pathToFileURL(require.resolve('tsx/esm/api')).href;
-    const execArgv = process.execArgv.filter((a) => !a.startsWith('--conditions'));
     return {
       url: new URL('./variantWorker.ts', here).href,
-      preload: [tsx],
-      execArgv: [...execArgv, '--conditions=@rcnn/source'],
+      preload: [`data:text/javascript,${encodeURIComponent(REGISTER_SOURCE_CONDITION)}`, tsx],
+      execArgv: process.execArgv.filter((a) => !a.startsWith('--conditions')),
     };
   }
   // Bundled: this code lives in dist/*.js, the worker entry in dist/run/.

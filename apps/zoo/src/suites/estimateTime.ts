@@ -19,8 +19,8 @@ export interface SpeedCalibration {
  * a run has finished here.
  */
 export const REFERENCE_SPEED: SpeedCalibration = {
-  secondsPerIteration: 0.9,
-  secondsPerEvalImage: 0.35,
+  secondsPerIteration: 0.75,
+  secondsPerEvalImage: 0.3,
   secondsPerDatasetImage: 0.02,
   source: 'reference figures of the 2-core development machine',
 };

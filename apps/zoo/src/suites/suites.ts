@@ -111,6 +111,7 @@ const quick: SuiteSpec = {
       paperTable: 'Table 3',
       metric: 'box',
       rows: ['faster-roialign', 'mask-roialign'],
+      rowLabels: ['Faster R-CNN, RoIAlign', 'Mask R-CNN, RoIAlign'],
       paper: [
         { ap: 37.3, ap50: 59.6, ap75: 40.3 },
         { ap: 38.2, ap50: 60.3, ap75: 41.7 },
@@ -195,6 +196,7 @@ const maskLoss: SuiteSpec = {
       paperTable: 'Table 2b',
       metric: 'mask',
       rows: ['softmax', 'sigmoid'],
+      rowLabels: ['softmax', 'sigmoid'],
       paper: [
         { ap: 24.8, ap50: 44.1, ap75: 25.1 },
         { ap: 30.3, ap50: 51.2, ap75: 31.5 },
@@ -207,6 +209,7 @@ const maskLoss: SuiteSpec = {
       paperTable: 'Section 4.2',
       metric: 'mask',
       rows: ['sigmoid', 'agnostic'],
+      rowLabels: ['class-specific', 'class-agnostic'],
       paper: [{ ap: 30.3 }, { ap: 29.7 }],
       paperFinding: 'a class-agnostic mask is nearly as good (-0.6 AP)',
     },

@@ -52,6 +52,8 @@ export interface TableSpec {
   readonly metric: 'mask' | 'box';
   /** Variant ids, baseline first. */
   readonly rows: readonly string[];
+  /** Row names when they differ from the variants' labels (same order as `rows`). */
+  readonly rowLabels?: readonly string[];
   /** The paper's figures for the same rows (same order), or null where the paper has no such row. */
   readonly paper: readonly (PaperRow | null)[];
   /** What the paper concludes from the table (one line). */

@@ -1,0 +1,145 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeImage, readImageFile } from '@rcnn/data';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findSuite, main, type SuiteReport, type VariantResult } from '../src/index';
+import { prepareDataset } from '../src/run/prepareDataset';
+import { runVariant } from '../src/run/runVariant';
+import { captureIo } from './captureIo';
+
+const tmp = mkdtempSync(join(tmpdir(), 'zoo-e2e-'));
+const runs = join(tmp, 'runs');
+const previousCache = process.env.RCNN_DATA_CACHE;
+
+beforeAll(() => {
+  process.env.RCNN_DATA_CACHE = join(tmp, 'cache');
+});
+afterAll(() => {
+  if (previousCache === undefined) delete process.env.RCNN_DATA_CACHE;
+  else process.env.RCNN_DATA_CACHE = previousCache;
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('zoo compare on the micro suite', () => {
+  let first: ReturnType<typeof captureIo>;
+
+  it('trains both variants in worker threads and writes tables, JSON and HTML', async () => {
+    first = captureIo();
+    const code = await main(['compare', '--suite', 'micro', '--workers', '2', '--runs', runs], first);
+    expect(first.err()).not.toContain('error');
+    expect(code).toBe(0);
+    const root = join(runs, 'micro');
+    const report = JSON.parse(readFileSync(join(root, 'results.json'), 'utf8')) as SuiteReport;
+    expect(report.variants.map((v) => v.variant)).toEqual(['faster-roipool', 'mask-roialign']);
+    expect(report.pending).toEqual([]);
+    for (const v of report.variants) {
+      expect(v.iterations).toBe(2);
+      expect(v.history.map((h) => h.iteration)).toEqual([1, 2]);
+      expect(Number.isFinite(v.history[1].totalLoss)).toBe(true);
+      expect(v.evaluation.images).toBe(2);
+      expect(v.machine.backend).toBe('wasm');
+      expect(v.seed).toBe(0);
+      expect(v.config.kind).toBe(v.variant.startsWith('mask') ? 'maskRcnn' : 'fasterRcnn');
+      expect(v.predictions.length).toBe(2);
+      for (const p of v.predictions) expect(existsSync(join(root, 'variants', v.variant, p))).toBe(true);
+      expect(existsSync(join(root, 'variants', v.variant, 'checkpoint.safetensors'))).toBe(true);
+    }
+    expect(report.variants[0].evaluation.mask).toBeNull();
+    expect(report.variants[1].evaluation.mask).not.toBeNull();
+    // One box table (primary) and its mask counterpart is skipped (a Faster R-CNN row has no masks).
+    expect(report.tables.map((t) => `${t.id}:${t.metric}`)).toEqual(['micro:box']);
+    expect(report.tables[0].rows[1].direction).not.toBe('baseline');
+    const md = readFileSync(join(root, 'results.md'), 'utf8');
+    expect(md).toContain(
+      '| variant | box AP | box AP50 | box AP75 | box APs | box APm | box APl | paper AP | direction |',
+    );
+    expect(md).toContain('38.2 (+2.0)');
+    const html = readFileSync(join(root, 'report.html'), 'utf8');
+    expect(html).toContain('<svg');
+    expect(html).toContain('Training loss');
+    expect(html.match(/<img src="data:image\/png;base64,/g)?.length).toBe(4);
+    expect(html).not.toMatch(/<script|src="http/);
+    expect(first.out()).toContain('Smoke test, box AP');
+    expect(first.out()).toContain('paper AP');
+    expect(first.err()).toMatch(/faster-roipool train .*2\/2/);
+    expect(first.err()).toMatch(/mask-roialign eval .*2\/2/);
+  });
+
+  it('reuses finished variants when run again', async () => {
+    const io = captureIo();
+    const start = performance.now();
+    expect(await main(['compare', '--suite', 'micro', '--workers', '1', '--runs', runs], io)).toBe(0);
+    expect(io.err()).toContain('reused finished variant faster-roipool');
+    expect(io.err()).toContain('reused finished variant mask-roialign');
+    expect(io.err()).not.toMatch(/train .*\d\/2/);
+    expect(performance.now() - start).toBeLessThan(20_000);
+  });
+
+  it('evaluates a checkpoint, predicts on an image and rebuilds the report', async () => {
+    const variantDir = join(runs, 'micro', 'variants', 'mask-roialign');
+    const evalIo = captureIo();
+    expect(await main(['eval', variantDir], evalIo)).toBe(0);
+    expect(evalIo.out()).toMatch(/^box\s+\d+\.\d/m);
+    expect(evalIo.out()).toMatch(/^mask\s+\d+\.\d/m);
+
+    const bad = captureIo();
+    expect(await main(['eval', variantDir, '--data', tmp], bad)).toBe(1);
+    expect(bad.err()).toMatch(/^zoo: error: no annotations in /);
+
+    const result = JSON.parse(readFileSync(join(variantDir, 'result.json'), 'utf8')) as VariantResult;
+    const image = join(result.dataset.valAnnotations, '..', 'images');
+    const { readdirSync } = await import('node:fs');
+    const file = join(image, readdirSync(image)[0]);
+    const predictIo = captureIo();
+    const out = join(tmp, 'pred');
+    expect(
+      await main(['predict', file, '--model', variantDir, '--out', out, '--score', '0'], predictIo),
+    ).toBe(0);
+    const written = predictIo.out().split(':')[0];
+    expect(existsSync(written)).toBe(true);
+    const drawn = decodeImage(readFileSync(written), written);
+    const original = await readImageFile(file);
+    expect(drawn.width).toBe(original.width);
+    const changed = drawn.data.some((v, i) => v !== original.data[i]);
+    const detections = Number(/(\d+) detection/.exec(predictIo.out())?.[1]);
+    expect(changed).toBe(detections > 0);
+
+    const reportIo = captureIo();
+    expect(await main(['report', '--suite', 'micro', '--runs', runs], reportIo)).toBe(0);
+    expect(reportIo.out()).toContain('report: ');
+  });
+});
+
+describe('resuming', () => {
+  it('continues an interrupted variant from its checkpoint and reports it finished', async () => {
+    const suite = findSuite('micro');
+    const budget = { ...suite.budget, iterations: 3 };
+    const dataset = await prepareDataset(budget);
+    const job = {
+      suite: 'micro',
+      variant: 'faster-roipool',
+      budget,
+      runsDir: join(tmp, 'resume'),
+      dataset,
+      backend: 'wasm',
+    };
+    let reports = 0;
+    const stopped = await runVariant(job, { report: () => void reports++, shouldStop: () => reports >= 1 });
+    expect(stopped).toEqual({ status: 'interrupted', iteration: 1 });
+    const dir = join(tmp, 'resume', 'micro', 'variants', 'faster-roipool');
+    expect(existsSync(join(dir, 'checkpoint.safetensors'))).toBe(true);
+    expect(existsSync(join(dir, 'result.json'))).toBe(false);
+    const trained: number[] = [];
+    const resumed = await runVariant(job, {
+      report: (p) => {
+        if (p.phase === 'train') trained.push(p.done);
+      },
+      shouldStop: () => false,
+    });
+    expect(trained).toEqual([2, 3]);
+    expect(resumed.status).toBe('finished');
+    if (resumed.status === 'finished')
+      expect(resumed.result.history.map((h) => h.iteration)).toEqual([1, 2, 3]);
+  });
+});
