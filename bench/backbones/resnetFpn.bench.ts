@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type ResNetDepth, ResNetFpnBackbone, resnetFpn } from '@rcnn/backbones';
 import { initBackend } from '@rcnn/backend';
-import { ResNetFpnBackbone, type ResNetDepth, resnetFpn } from '@rcnn/backbones';
 import * as tf from '@tensorflow/tfjs-core';
 
 const args = new Map(
@@ -65,11 +65,15 @@ async function main() {
     rmSync(dir, { recursive: true, force: true });
   }
 
-  console.log(`ResNet-${depth}-FPN forward, batch 1: rcnn.ts on ${backend} (1 thread) vs torchvision (${threads} threads)`);
+  console.log(
+    `ResNet-${depth}-FPN forward, batch 1: rcnn.ts on ${backend} (1 thread) vs torchvision (${threads} threads)`,
+  );
   console.log('size        rcnn.ts ms   torchvision ms   ratio (ours / torchvision)');
   for (const key of Object.keys(ours)) {
     const r = ours[key] / theirs[key];
-    console.log(`${key.padEnd(11)} ${ours[key].toFixed(0).padStart(10)} ${theirs[key].toFixed(0).padStart(16)}   ${r.toFixed(2)}`);
+    console.log(
+      `${key.padEnd(11)} ${ours[key].toFixed(0).padStart(10)} ${theirs[key].toFixed(0).padStart(16)}   ${r.toFixed(2)}`,
+    );
   }
 }
 
