@@ -63,17 +63,32 @@ export function felzenszwalbSegmentation(image: ChannelImage, options: Felzenszw
   const to = new Uint32Array(maxEdges);
   const weight = new Float32Array(maxEdges);
   let m = 0;
-  const offsets = [1, w, w + 1, 1 - w];
+  // One pass per direction keeps the inner loops free of boundary tests.
+  const directions: [number, number, number, number, number][] = [
+    // [dx, dy, first row, last row (exclusive), last column (exclusive)]
+    [1, 0, 0, h, w - 1],
+    [0, 1, 0, h - 1, w],
+    [1, 1, 0, h - 1, w - 1],
+    [1, -1, 1, h, w - 1],
+  ];
   for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const p = y * w + x;
-      for (let d = 0; d < 4; d++) {
-        if ((d !== 1 && x === w - 1) || (d !== 0 && d !== 3 && y === h - 1) || (d === 3 && y === 0)) continue;
-        const q = p + offsets[d];
-        let s = 0;
-        for (let ch = 0; ch < c; ch++) {
-          const diff = data[p * c + ch] - data[q * c + ch];
-          s += diff * diff;
+    for (const [dx, dy, y0, y1, x1] of directions) {
+      if (y < y0 || y >= y1) continue;
+      const shift = dy * w + dx;
+      for (let p = y * w, end = y * w + x1; p < end; p++) {
+        const q = p + shift;
+        let s: number;
+        if (c === 3) {
+          const d0 = data[3 * p] - data[3 * q];
+          const d1 = data[3 * p + 1] - data[3 * q + 1];
+          const d2 = data[3 * p + 2] - data[3 * q + 2];
+          s = d0 * d0 + d1 * d1 + d2 * d2;
+        } else {
+          s = 0;
+          for (let ch = 0; ch < c; ch++) {
+            const d = data[p * c + ch] - data[q * c + ch];
+            s += d * d;
+          }
         }
         from[m] = p;
         to[m] = q;

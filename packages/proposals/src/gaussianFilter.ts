@@ -41,34 +41,46 @@ export function gaussianDerivativeKernel(sigma: number): Float64Array {
  */
 export function separableFilter(image: ChannelImage, kx: Float64Array, ky: Float64Array): ChannelImage {
   const { width: w, height: h, channels: c, data } = image;
-  const rx = (kx.length - 1) / 2;
-  const ry = (ky.length - 1) / 2;
-  const tmp = new Float32Array(data.length);
-  const out = new Float32Array(data.length);
-  for (let y = 0; y < h; y++) {
-    const row = y * w;
-    for (let x = 0; x < w; x++) {
-      for (let ch = 0; ch < c; ch++) {
-        let s = 0;
-        for (let i = -rx; i <= rx; i++) {
-          const xx = x + i < 0 ? 0 : x + i >= w ? w - 1 : x + i;
-          s += kx[i + rx] * data[(row + xx) * c + ch];
-        }
-        tmp[(row + x) * c + ch] = s;
-      }
-    }
-  }
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      for (let ch = 0; ch < c; ch++) {
-        let s = 0;
-        for (let i = -ry; i <= ry; i++) {
-          const yy = y + i < 0 ? 0 : y + i >= h ? h - 1 : y + i;
-          s += ky[i + ry] * tmp[(yy * w + x) * c + ch];
-        }
-        out[(y * w + x) * c + ch] = s;
-      }
-    }
-  }
+  const tmp = filterAxis(data, w, h, c, kx, 1, w);
+  const out = filterAxis(tmp, w, h, c, ky, w, h);
   return { width: w, height: h, channels: c, data: out };
+}
+
+/**
+ * Correlate along one axis: `step` is the pixel stride along it (1 for rows, `w` for columns) and
+ * `size` its length. Border pixels are replicated through a clamped tap table, so the inner loop
+ * has no tests.
+ */
+function filterAxis(
+  data: Float32Array,
+  w: number,
+  h: number,
+  c: number,
+  kernel: Float64Array,
+  step: number,
+  size: number,
+): Float32Array {
+  const r = (kernel.length - 1) / 2;
+  const taps = new Int32Array(size * kernel.length);
+  for (let i = 0; i < size; i++) {
+    for (let t = -r; t <= r; t++)
+      taps[i * kernel.length + t + r] = Math.min(Math.max(i + t, 0), size - 1) * step * c;
+  }
+  const out = new Float32Array(data.length);
+  const len = kernel.length;
+  const lines = step === 1 ? h : w;
+  const lineStride = step === 1 ? w * c : c;
+  for (let line = 0; line < lines; line++) {
+    const base = line * lineStride;
+    for (let i = 0; i < size; i++) {
+      const at = base + i * step * c;
+      const tapBase = i * len;
+      for (let ch = 0; ch < c; ch++) {
+        let s = 0;
+        for (let t = 0; t < len; t++) s += kernel[t] * data[base + taps[tapBase + t] + ch];
+        out[at + ch] = s;
+      }
+    }
+  }
+  return out;
 }

@@ -82,18 +82,18 @@ export function initialRegions(
   }
   const neighbours = Array.from({ length: n }, () => new Set<number>());
   const link = (a: number, b: number) => {
-    if (a !== b) {
-      neighbours[a].add(b);
-      neighbours[b].add(a);
-    }
+    neighbours[a].add(b);
+    neighbours[b].add(a);
   };
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
-      const a = labels[y * w + x];
-      if (x < w - 1) link(a, labels[y * w + x + 1]);
-      if (y < h - 1) link(a, labels[(y + 1) * w + x]);
-      if (x < w - 1 && y < h - 1) link(a, labels[(y + 1) * w + x + 1]);
-      if (x < w - 1 && y > 0) link(a, labels[(y - 1) * w + x + 1]);
+      const p = y * w + x;
+      const a = labels[p];
+      // Set insertions only on segment borders.
+      if (x < w - 1 && labels[p + 1] !== a) link(a, labels[p + 1]);
+      if (y < h - 1 && labels[p + w] !== a) link(a, labels[p + w]);
+      if (x < w - 1 && y < h - 1 && labels[p + w + 1] !== a) link(a, labels[p + w + 1]);
+      if (x < w - 1 && y > 0 && labels[p - w + 1] !== a) link(a, labels[p - w + 1]);
     }
   }
   return { table, neighbours };

@@ -1,6 +1,7 @@
 import { ConfigError, SeededRandom } from '@rcnn/core';
 import { COLOR_SPACES, type ColorSpace, convertColorSpace } from './colorSpace';
 import { felzenszwalbSegmentation } from './felzenszwalb';
+import { gaussianKernel, separableFilter } from './gaussianFilter';
 import { hierarchicalGrouping } from './hierarchicalGrouping';
 import type { ProposalGenerator, Proposals } from './proposalGenerator';
 import { checkProposalImage, type ProposalImage } from './proposalImage';
@@ -89,6 +90,8 @@ export function selectiveSearch(image: ProposalImage, options: SelectiveSearchOp
   checkProposalImage(image);
   const strategy = resolveStrategy(options.strategy);
   const sigma = options.sigma ?? 0.8;
+  if (!Number.isFinite(sigma) || sigma < 0)
+    throw new ConfigError('sigma', `expected a finite number >= 0, got ${sigma}`);
   const seed = options.seed ?? 0;
   const maxProposals = options.maxProposals ?? Number.POSITIVE_INFINITY;
   if (!(maxProposals >= 1))
@@ -101,8 +104,11 @@ export function selectiveSearch(image: ProposalImage, options: SelectiveSearchOp
   for (const space of strategy.colorSpaces) {
     const color = convertColorSpace(image, space);
     const texture = textureBins(color);
+    // The smoothing does not depend on k: do it once per colour space.
+    const g = sigma > 0 ? gaussianKernel(sigma) : null;
+    const smoothed = g ? separableFilter(color, g, g) : color;
     for (const k of strategy.ks) {
-      const segmentation = felzenszwalbSegmentation(color, { k, sigma, minSize: k });
+      const segmentation = felzenszwalbSegmentation(smoothed, { k, sigma: 0, minSize: k });
       const { table, neighbours } = initialRegions(segmentation, color, texture);
       for (const similarity of strategy.similarities) {
         const boxes = hierarchicalGrouping(table, neighbours, similarity, area);
