@@ -1,6 +1,8 @@
+export { DataParallel, type GradientJob, type GradientResult } from './workers/dataParallel';
+export { type RunInWorkersOptions, runInWorkers } from './workers/runInWorkers';
 export {
-  type RunInWorkersOptions,
-  runInWorkers,
   WorkerJobError,
   type WorkerJobModule,
-} from './workers/runInWorkers';
+  WorkerPool,
+  type WorkerPoolOptions,
+} from './workers/workerPool';
