@@ -8,7 +8,7 @@ export const COMMAND_HELP: Readonly<Record<string, string>> = {
   --suite <name>         quick | roi | mask-loss | mask-head | backbone | detection (default quick)
   --only <ids>           comma-separated variant ids of the suite
   --workers <n>          variants trained at once in worker threads (default: min(cores, variants))
-  --runs <dir>           where runs are kept (default ./zoo-runs or $ZOO_RUNS)
+  --runs <dir>           where runs are kept (default <repo>/runs/zoo or $ZOO_RUNS)
   --backend <name>       tfjs backend (default wasm)
   --iterations <n>  --train-images <n>  --val-images <n>  --image-size <px>  --batch-size <n>
                          override the suite's budget (a new budget means a new run)
@@ -31,8 +31,8 @@ export const COMMAND_HELP: Readonly<Record<string, string>> = {
   --limit <n>            evaluate the first n images
   --backend <name>       tfjs backend (default wasm)
   examples:
-    zoo eval zoo-runs/quick/variants/mask-roialign/checkpoint.safetensors
-    zoo eval zoo-runs/quick/variants/mask-roialign --data my-coco/val/annotations.json`,
+    zoo eval runs/zoo/quick/variants/mask-roialign/checkpoint.safetensors
+    zoo eval runs/zoo/quick/variants/mask-roialign --data my-coco/val/annotations.json`,
   predict: `zoo predict <image...> --model <checkpoint> [options]
   Run a checkpoint on PNG/JPEG images and write each with its masks, boxes, class names and
   scores drawn, as <out>/<name>.pred.png.
@@ -41,7 +41,7 @@ export const COMMAND_HELP: Readonly<Record<string, string>> = {
   --score <s>            lowest score drawn, 0..1 (default 0.5)
   --backend <name>       tfjs backend (default wasm)
   examples:
-    zoo predict street.png --model zoo-runs/quick/variants/mask-roialign
+    zoo predict street.png --model runs/zoo/quick/variants/mask-roialign
     zoo predict a.png b.jpg --model ckpt.safetensors --out predictions --score 0.3`,
   report: `zoo report [--suite <name>] [--runs <dir>]
   Rebuild results.json, results.md and report.html (tables, AP and loss charts, a grid of
@@ -49,7 +49,7 @@ export const COMMAND_HELP: Readonly<Record<string, string>> = {
   results when --suite is left out.
   examples:
     zoo report
-    zoo report --suite quick --runs zoo-runs`,
+    zoo report --suite quick --runs runs/zoo`,
   suites: `zoo suites [--runs <dir>]
   List the suites, their variants and their estimated time on this machine.
   example:
@@ -74,8 +74,8 @@ commands:
 examples:
   zoo compare --suite quick
   zoo train mask-roialign --iterations 100
-  zoo eval zoo-runs/quick/variants/mask-roialign
-  zoo predict photo.png --model zoo-runs/quick/variants/mask-roialign --out out
+  zoo eval runs/zoo/quick/variants/mask-roialign
+  zoo predict photo.png --model runs/zoo/quick/variants/mask-roialign --out out
   zoo report --suite quick
   zoo suites
 

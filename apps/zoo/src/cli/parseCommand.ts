@@ -120,8 +120,8 @@ function exampleOf(command: CommandName): string {
   return {
     compare: 'zoo compare --suite quick',
     train: 'zoo train mask-roialign',
-    eval: 'zoo eval zoo-runs/quick/variants/mask-roialign',
-    predict: 'zoo predict photo.png --model zoo-runs/quick/variants/mask-roialign',
+    eval: 'zoo eval runs/zoo/quick/variants/mask-roialign',
+    predict: 'zoo predict photo.png --model runs/zoo/quick/variants/mask-roialign',
     report: 'zoo report',
     suites: 'zoo suites',
   }[command];

@@ -21,7 +21,7 @@ export async function predictCommand(cmd: ParsedCommand, io: CliIo): Promise<num
   if (model === undefined) {
     throw new UsageError(
       "'zoo predict' needs --model <checkpoint>",
-      'e.g. zoo predict photo.png --model zoo-runs/quick/variants/mask-roialign',
+      'e.g. zoo predict photo.png --model runs/zoo/quick/variants/mask-roialign',
     );
   }
   const score = numberOption(cmd.options, 'score', 0, 1) ?? 0.5;

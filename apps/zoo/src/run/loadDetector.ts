@@ -23,7 +23,7 @@ export function resolveCheckpointFile(path: string): string {
   if (!existsSync(file)) {
     throw new UsageError(
       `no checkpoint at ${path}`,
-      "train one with 'zoo train <variant>' (checkpoints land in zoo-runs/<suite>/variants/<variant>/)",
+      "train one with 'zoo train <variant>' (checkpoints land in runs/zoo/<suite>/variants/<variant>/)",
     );
   }
   return file;

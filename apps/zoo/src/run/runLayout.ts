@@ -1,4 +1,5 @@
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 
 /** Where a suite's run keeps its files: `<runsDir>/<suite>/…`. */
 export interface SuitePaths {
@@ -22,9 +23,21 @@ export interface VariantPaths {
   readonly predictions: string;
 }
 
-/** The default runs folder: `$ZOO_RUNS`, else `./zoo-runs`. */
+/** The nearest folder above `start` holding `pnpm-workspace.yaml` or `.git`, else `start`. */
+function repositoryRoot(start: string): string {
+  let dir = resolve(start);
+  for (;;) {
+    if (existsSync(join(dir, 'pnpm-workspace.yaml')) || existsSync(join(dir, '.git'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return resolve(start);
+    dir = parent;
+  }
+}
+
+/** The default runs folder: `$ZOO_RUNS`, else `<repository root or cwd>/runs/zoo`. */
 export function defaultRunsDir(): string {
-  return resolve(process.env.ZOO_RUNS ?? 'zoo-runs');
+  const env = process.env.ZOO_RUNS;
+  return env ? resolve(env) : join(repositoryRoot(process.cwd()), 'runs', 'zoo');
 }
 
 export function suitePaths(runsDir: string, suite: string): SuitePaths {

@@ -13,6 +13,19 @@ export function register() {
   registerHooks('data:text/javascript,' + encodeURIComponent(${JSON.stringify(SOURCE_CONDITION_HOOKS)}));
 }`;
 
+/** The ESM entry of `specifier` (`import.meta.resolve` where the runtime has it). */
+function resolveEsm(specifier: string, from: string): string {
+  const resolveFn = (import.meta as { resolve?: (s: string) => string }).resolve;
+  if (typeof resolveFn === 'function') {
+    try {
+      return resolveFn(specifier);
+    } catch {
+      // fall through to require.resolve
+    }
+  }
+  return pathToFileURL(createRequire(from).resolve(specifier)).href;
+}
+
 /**
  * Where the worker job module is and what a worker must load first. Running from the
  * TypeScript sources (tsx, vitest) the workers need tsx's loader and the `@rcnn/source` export
@@ -21,8 +34,7 @@ export function register() {
 export function variantWorkerModule(): { url: string; preload: string[]; execArgv: string[] } {
   const here = import.meta.url;
   if (here.endsWith('.ts')) {
-    const require = createRequire(here);
-    const tsx = pathToFileURL(require.resolve('tsx/esm/api')).href;
+    const tsx = resolveEsm('tsx/esm/api', here);
     return {
       url: new URL('./variantWorker.ts', here).href,
       preload: [`data:text/javascript,${encodeURIComponent(REGISTER_SOURCE_CONDITION)}`, tsx],
