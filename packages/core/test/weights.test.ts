@@ -162,6 +162,23 @@ describe('safetensors', () => {
     expect(Array.from(toFloat32(back.tensors.get('a')!))).toEqual([1, -2, 65504]);
   });
 
+  it('tells safetensors from pickles even when its header length starts with the pickle byte 0x80', () => {
+    for (let pad = 0; pad < 1100; pad += 37) {
+      const bytes = writeSafetensors(
+        new Map([['w', { dtype: 'F32', shape: [1], data: Float32Array.from([7]) }]]),
+        {
+          pad: 'x'.repeat(pad),
+        },
+      );
+      const w = readWeights(bytes, 'padded.safetensors');
+      expect(w.format).toBe('safetensors');
+      expect(Array.from(w.tensors.get('w')!.data as Float32Array)).toEqual([7]);
+    }
+    const bytes = writeSafetensors(new Map(), { pad: 'x'.repeat(0x380 - 27) });
+    expect([bytes[0], bytes[1]]).toEqual([0x80, 0x03]);
+    expect(readWeights(bytes, 'h.safetensors').format).toBe('safetensors');
+  });
+
   it('rejects malformed files with the file name', () => {
     const good = writeSafetensors(
       new Map([['w', { dtype: 'F32', shape: [2], data: Float32Array.from([1, 2]) }]]),

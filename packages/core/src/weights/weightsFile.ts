@@ -31,9 +31,11 @@ export function readWeights(
   source: string,
   options: ReadWeightsOptions = {},
 ): WeightsContent {
-  const isZip = bytes[0] === 0x50 && bytes[1] === 0x4b;
-  const isPickle = bytes[0] === 0x80 && bytes[1] >= 2 && bytes[1] <= 5;
-  if (isZip || isPickle) {
+  // safetensors starts with its header length and then '{'; a length such as 0x380 begins with the
+  // bytes 0x80 0x03, like a pickle, so the JSON brace decides first.
+  const isSafetensors = bytes.length >= 9 && bytes[8] === 0x7b;
+  const isZip = bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
+  if (!isSafetensors || isZip) {
     const root = readTorchCheckpoint(bytes, source, { keepUnknownObjects: options.keepUnknownObjects });
     return {
       format: 'torch',
