@@ -131,6 +131,32 @@ describe('PyTorch checkpoints', () => {
   });
 });
 
+describe('corrupt input', () => {
+  it.each(['tiny_state_dict.pth', 'tiny_state_dict_legacy.pth', 'tiny.safetensors'])(
+    'random byte flips in %s give the data or an InputError, never another error',
+    async (file) => {
+      const original = new Uint8Array(await readFile(join(FIXTURES, file)));
+      let seed = 12345;
+      const rand = () => {
+        seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+        return seed / 4294967296;
+      };
+      for (let trial = 0; trial < 300; trial++) {
+        const bytes = original.slice();
+        const flips = 1 + Math.floor(rand() * 4);
+        // Aim most flips at the structure (headers, pickle), not the raw tensor data.
+        for (let f = 0; f < flips; f++)
+          bytes[Math.floor(rand() ** 3 * bytes.length)] = Math.floor(rand() * 256);
+        try {
+          readWeights(bytes, 'fuzzed');
+        } catch (err) {
+          expect(err, String(err)).toBeInstanceOf(InputError);
+        }
+      }
+    },
+  );
+});
+
 describe('safetensors', () => {
   it('reads a file written from the specification by another writer', async () => {
     const { tensors, metadata, format } = await readWeightsFile(join(FIXTURES, 'tiny.safetensors'));

@@ -288,15 +288,27 @@ export function readTorchCheckpoint(
   options: TorchCheckpointOptions = {},
 ): unknown {
   const keep = options.keepUnknownObjects ?? false;
-  let root: unknown;
-  if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) {
-    root = readZipCheckpoint(bytes, source, keep);
-  } else if (bytes.length >= 2 && bytes[0] === 0x80) {
-    root = readLegacyCheckpoint(bytes, source, keep);
-  } else {
-    throw new InputError(source, 'not a PyTorch checkpoint (neither a zip archive nor a pickle)');
+  try {
+    let root: unknown;
+    if (
+      bytes.length >= 4 &&
+      bytes[0] === 0x50 &&
+      bytes[1] === 0x4b &&
+      bytes[2] === 0x03 &&
+      bytes[3] === 0x04
+    ) {
+      root = readZipCheckpoint(bytes, source, keep);
+    } else if (bytes.length >= 2 && bytes[0] === 0x80) {
+      root = readLegacyCheckpoint(bytes, source, keep);
+    } else {
+      throw new InputError(source, 'not a PyTorch checkpoint (neither a zip archive nor a pickle)');
+    }
+    return resolveTensors(root, source);
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    // Corrupt sizes or offsets surface as RangeError/TypeError from typed arrays: report the file.
+    throw new InputError(source, `corrupt PyTorch checkpoint (${(err as Error).message})`);
   }
-  return resolveTensors(root, source);
 }
 
 /** Whether a value read by {@link readTorchCheckpoint} is a tensor. */
