@@ -29,7 +29,8 @@ const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as
 const { height, width, data } = expected.image;
 const image = tf.tensor3d(new Uint8Array(Buffer.from(data, 'base64')), [height, width, 3], 'int32');
 
-const rows = (a: ArrayLike<number>) => Array.from({ length: a.length / 4 }, (_, i) => Array.from(a).slice(i * 4, i * 4 + 4));
+const rows = (a: ArrayLike<number>) =>
+  Array.from({ length: a.length / 4 }, (_, i) => Array.from(a).slice(i * 4, i * 4 + 4));
 const linf = (a: number[], b: number[]) => Math.max(...a.map((v, i) => Math.abs(v - b[i])));
 
 for (const arch of ['maskrcnn', 'fasterrcnn'] as const) {
@@ -68,7 +69,8 @@ for (const arch of ['maskrcnn', 'fasterrcnn'] as const) {
     boxErr = Math.max(boxErr, bestD);
     scoreErr = Math.max(scoreErr, Math.abs(d.scores[best] - e.raw.scores[i]));
     if (e.raw.masks && d.masks) {
-      for (let k = 0; k < 784; k++) maskErr = Math.max(maskErr, Math.abs(d.masks[best * 784 + k] - e.raw.masks[i * 784 + k]));
+      for (let k = 0; k < 784; k++)
+        maskErr = Math.max(maskErr, Math.abs(d.masks[best * 784 + k] - e.raw.masks[i * 784 + k]));
     }
   });
   const cut = e.raw.scores[e.raw.scores.length - 1];

@@ -37,7 +37,8 @@ const budgetMinutes = num('minutes', tiny ? 0.5 : 40);
 const baseLr = num('lr', 0.02);
 const seed = num('seed', 0);
 const out =
-  args.get('out') ?? fileURLToPath(new URL(`../../.cache/detector-train/${tiny ? 'tiny' : 'full'}`, import.meta.url));
+  args.get('out') ??
+  fileURLToPath(new URL(`../../.cache/detector-train/${tiny ? 'tiny' : 'full'}`, import.meta.url));
 mkdirSync(out, { recursive: true });
 
 await initDetectorBackend({ backend: args.get('backend') ?? 'wasm' });
@@ -73,7 +74,9 @@ const config = maskRcnn({
   seed,
 });
 const model = buildDetector(config);
-console.log(`model: ${(model.numValues() / 1e6).toFixed(2)} M values, images ${size}×${size}, batch ${batchSize}`);
+console.log(
+  `model: ${(model.numValues() / 1e6).toFixed(2)} M values, images ${size}×${size}, batch ${batchSize}`,
+);
 
 const checkpointPath = join(out, 'checkpoint.safetensors');
 const makeSource = (state: unknown) => {
@@ -112,7 +115,9 @@ if (iterations === 0) {
   calib.dispose();
   probe.dispose();
   iterations = Math.max(10, Math.floor((budgetMinutes * 60) / perIter));
-  console.log(`calibration: ${perIter.toFixed(2)} s/iteration → ${iterations} iterations in ${budgetMinutes} min`);
+  console.log(
+    `calibration: ${perIter.toFixed(2)} s/iteration → ${iterations} iterations in ${budgetMinutes} min`,
+  );
 }
 const schedule = {
   baseLearningRate: baseLr,
