@@ -318,37 +318,38 @@ describe.each(['cpu', 'wasm'])('state dict loading on %s', (backend) => {
     model.dispose();
   });
 
-  it('permutes CHW-flattened linear rows to HWC order', async () => {
-    class Fc extends Module {
-      readonly fc: Linear;
-      constructor() {
-        super();
-        this.fc = this.addModule(
-          'fc',
-          new Linear({ inFeatures: 12, outFeatures: 3, rng: new SeededRandom(0) }),
-        );
-        // Re-register the weight with the CHW layout: a subclass hook the heads use.
-      }
-    }
-    const m = new Fc();
-    const entry = m.namedTensors().find((e) => e.name === 'fc.weight')!;
+  it('permutes CHW-flattened linear rows to HWC order (Linear with chwInput)', async () => {
     // C=2, H=3, W=2: torch column c*6 + h*2 + w ↔ our row (h*2 + w)*2 + c.
-    const layout = { kind: 'linearFromChw', channels: 2, height: 3, width: 2 } as const;
-    const { fromTorchLayout, toTorchLayout } = await import('../src/weights/layout');
+    const fc = new Linear({
+      inFeatures: 12,
+      outFeatures: 3,
+      chwInput: { channels: 2, height: 3, width: 2 },
+      rng: new SeededRandom(0),
+    });
+    expect(fc.namedTensors()[0].layout).toEqual({ kind: 'linearFromChw', channels: 2, height: 3, width: 2 });
     const torchW = Float32Array.from({ length: 36 }, (_, i) => i);
-    const ours = fromTorchLayout(torchW, [3, 12], layout);
-    expect(ours.shape).toEqual([12, 3]);
-    const od = ours.dataSync();
+    const sd: StateDict = new Map([
+      ['weight', { dtype: 'F32', shape: [3, 12], data: torchW }],
+      ['bias', { dtype: 'F32', shape: [3], data: new Float32Array(3) }],
+    ]);
+    await expectNoLeaks(() => loadStateDict(fc, sd));
+    const od = fc.weight.dataSync();
     for (let c = 0; c < 2; c++)
       for (let h = 0; h < 3; h++)
         for (let w = 0; w < 2; w++)
           for (let o = 0; o < 3; o++)
             expect(od[((h * 2 + w) * 2 + c) * 3 + o]).toBe(torchW[o * 12 + c * 6 + h * 2 + w]);
-    const back = toTorchLayout(ours, layout);
-    expect(Array.from(back.dataSync())).toEqual(Array.from(torchW));
-    tf.dispose([ours, back]);
-    expect(entry.layout).toBe('linear');
-    m.dispose();
+    expect(Array.from(moduleStateDict(fc).get('weight')!.data as Float32Array)).toEqual(Array.from(torchW));
+    expect(
+      () =>
+        new Linear({
+          inFeatures: 10,
+          outFeatures: 3,
+          chwInput: { channels: 2, height: 3, width: 2 },
+          rng: new SeededRandom(0),
+        }),
+    ).toThrow(/chwInput/);
+    fc.dispose();
   });
 
   it('strict loading lists missing, unexpected and mis-shaped tensors and assigns nothing', () => {
