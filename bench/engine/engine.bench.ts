@@ -1,13 +1,15 @@
 // Training-engine speed against torchvision, both measured in this run on this machine.
 //   pnpm --filter @rcnn/bench engine            full setting (conv layers of the issue; R50-FPN step at 256 and 512)
 //   pnpm --filter @rcnn/bench engine -- --tiny  seconds-long smoke run
-// Options: --backend=wasm|cpu (default wasm), --reps=N (default 3), --threads=N torch threads (default 2).
+// Options: --backend=wasm|cpu (default wasm), --reps=N (default 3), --threads=N torch threads (default 2),
+//          --no-parallel (skip the batch-2 step on one thread vs two data-parallel workers).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initBackend } from '@rcnn/backend';
+import { DataParallel } from '@rcnn/backend/workers';
 import * as tf from '@tensorflow/tfjs-core';
 // One R50-FPN definition shared with the backend's training-step test.
 import { fpnLoss, resnetFpnFromOps } from '../../packages/backend/test/helpers/resnetFpnFromOps.ts';
@@ -22,6 +24,7 @@ const tiny = args.has('tiny');
 const backend = args.get('backend') ?? 'wasm';
 const reps = Number(args.get('reps') ?? (tiny ? 1 : 3));
 const threads = Number(args.get('threads') ?? 2);
+const parallel = !args.has('no-parallel');
 
 interface ConvSpec {
   /** NHWC input. */
@@ -108,6 +111,43 @@ function fpnStep(size: number) {
   return { forward, step };
 }
 
+/** Batch-2 step: one thread vs two workers each taking one image and averaging gradients. */
+async function dataParallelStep(size: number) {
+  const model = resnetFpnFromOps({ seed: 1 });
+  const images = tf.randomUniform([2, size, size, 3], 0, 1, 'float32', 6) as tf.Tensor4D;
+  const oneThread = medianMs(() => {
+    const { value, grads } = tf.variableGrads(() => fpnLoss(model.apply(images)), model.variables);
+    value.dataSync();
+    tf.dispose([value, ...Object.values(grads)]);
+  }, reps);
+  const weights = model.variables.map((v) => v.dataSync() as Float32Array);
+  const pixels = images.dataSync() as Float32Array;
+  const half = pixels.length / 2;
+  const shards = [0, 1].map((i) => ({
+    images: pixels.slice(i * half, (i + 1) * half),
+    shape: [1, size, size, 3] as [number, number, number, number],
+  }));
+  model.dispose();
+  images.dispose();
+  const pool = await DataParallel.start(new URL('./resnetFpnGradientJob.ts', import.meta.url), {
+    size: 2,
+    preload: ['tsx/esm/api'],
+  });
+  try {
+    await pool.step(weights, shards);
+    const times: number[] = [];
+    for (let i = 0; i < reps; i++) {
+      const t0 = performance.now();
+      await pool.step(weights, shards);
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    return { oneThread, twoWorkers: times[Math.floor(times.length / 2)] };
+  } finally {
+    await pool.close();
+  }
+}
+
 function torchvision() {
   const dir = mkdtempSync(join(tmpdir(), 'engine-bench-'));
   try {
@@ -131,6 +171,8 @@ await initBackend({ backend });
 console.log(`# engine bench: tfjs ${backend} (1 thread) vs torch ${threads} thread(s); median of ${reps}`);
 const ours = convs.map(convLayer);
 const fpnOurs = sizes.map(fpnStep);
+const dataParallel = [];
+if (parallel) for (const size of sizes) dataParallel.push(await dataParallelStep(size));
 const ref = torchvision();
 
 console.log('\n## 3x3 conv layer, pad same (ms; GFLOP/s; ratios ours/torch)');
@@ -155,4 +197,13 @@ sizes.forEach((size, i) => {
     `| ${size} | ${f1(o.forward)} | ${f1(o.step)} | ${f1(t.forward)} | ${f1(t.step)} | ${f2(o.forward / t.forward)} | ${f2(o.step / t.step)} |`,
   );
 });
+if (parallel) {
+  console.log('\n## ResNet-50-FPN step, batch 2: one thread vs DataParallel on two workers (ms)');
+  console.log('| size | one thread | two workers | speed-up |');
+  console.log('|---|---|---|---|');
+  sizes.forEach((size, i) => {
+    const d = dataParallel[i];
+    console.log(`| ${size} | ${f1(d.oneThread)} | ${f1(d.twoWorkers)} | ${f2(d.oneThread / d.twoWorkers)} |`);
+  });
+}
 console.log('\nratio < 1: ours faster. Goals: conv bwd/fwd <= 2.5 on wasm; R50-FPN step ratio <= 1.');

@@ -2,7 +2,7 @@ import { WorkerPool, type WorkerPoolOptions } from './workerPool';
 
 /** What a data-parallel job module's default export receives: the weights and one shard. */
 export interface GradientJob<S> {
-  /** Current weights, in the module's own variable order. */
+  /** Current weights, in the module's own variable order (shared memory: read, never write). */
   weights: Float32Array[];
   shard: S;
 }
@@ -20,6 +20,9 @@ export interface GradientResult {
  * mean loss when the shards are the same size. The caller applies the update.
  */
 export class DataParallel<S> {
+  /** Weights live in shared memory: each step copies them once, workers read them in place. */
+  private shared: Float32Array[] = [];
+
   private constructor(private readonly pool: WorkerPool<GradientJob<S>, GradientResult>) {}
 
   static async start<S>(moduleUrl: string | URL, options: WorkerPoolOptions = {}): Promise<DataParallel<S>> {
@@ -33,7 +36,13 @@ export class DataParallel<S> {
   /** Mean loss and mean gradients over `shards` (one job per shard). */
   async step(weights: Float32Array[], shards: readonly S[]): Promise<GradientResult> {
     if (shards.length === 0) throw new RangeError(`DataParallel.step: 'shards' is empty`);
-    const results = await this.pool.map(shards.map((shard) => ({ weights, shard })));
+    if (this.shared.length !== weights.length || this.shared.some((w, i) => w.length !== weights[i].length)) {
+      this.shared = weights.map((w) => new Float32Array(new SharedArrayBuffer(w.byteLength)));
+    }
+    weights.forEach((w, i) => {
+      this.shared[i].set(w);
+    });
+    const results = await this.pool.map(shards.map((shard) => ({ weights: this.shared, shard })));
     const grads = weights.map((w, i) => {
       const mean = new Float32Array(w.length);
       for (const r of results) {
