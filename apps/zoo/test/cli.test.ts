@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { WorkerJobError } from '@rcnn/backend/workers';
 import { ConfigError, InputError } from '@rcnn/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import {

@@ -21,7 +21,17 @@ export function formatError(err: unknown): { message: string; hint: string } {
   if (err instanceof ShapeError || err instanceof RcnnError) {
     return { message: err.message, hint: 'set ZOO_DEBUG=1 to see where it happened' };
   }
-  const e = err as { name?: string; message?: string; code?: string; path?: string };
+  const e = err as { name?: string; message?: string; code?: string; path?: string; causeName?: string };
+  if (e?.name === 'WorkerJobError' && e.causeName) {
+    // A variant failed inside a worker thread: report the worker-side error, not the wrapper.
+    const inner = String(e.message)
+      .replace(/^job -?\d+ of \S+ failed: /, '')
+      .split('\n')[0];
+    return {
+      message: inner,
+      hint: 'set ZOO_DEBUG=1 for details, or rerun with --workers 1 to see the stack',
+    };
+  }
   if (e?.code === 'ENOENT' && e.path)
     return { message: `no such file or folder: ${e.path}`, hint: 'check the path' };
   if (e?.code === 'EACCES' && e.path)

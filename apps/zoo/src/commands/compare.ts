@@ -84,13 +84,18 @@ export async function runAndReport(
     `report: ${paths.reportHtml}\ntables: ${paths.resultsMarkdown}\ndata:   ${paths.resultsJson}\n`,
   );
   io.stderr.write(`zoo: ${suite.name} took ${formatDuration((performance.now() - start) / 1000)}\n`);
+  for (const f of outcome.failed) {
+    io.stderr.write(
+      `zoo: error: variant ${f.variant} diverged: ${f.message}\n  hint: lower the learning rate or rerun with another seed\n`,
+    );
+  }
   if (outcome.interrupted.length > 0) {
     io.stderr.write(
       `zoo: interrupted; not finished: ${outcome.interrupted.join(', ')}. Run the same command again to continue from the last checkpoints.\n`,
     );
     return 130;
   }
-  return 0;
+  return outcome.failed.length > 0 ? 1 : 0;
 }
 
 /** `zoo compare --suite <name>`. */

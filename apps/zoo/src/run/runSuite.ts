@@ -29,6 +29,8 @@ export interface RunSuiteOutcome {
   readonly finished: VariantResult[];
   readonly reused: string[];
   readonly interrupted: string[];
+  /** Variants whose training diverged, with the reason. */
+  readonly failed: { variant: string; message: string }[];
 }
 
 function describe(p: VariantProgress): { label: string; detail: string } {
@@ -100,12 +102,14 @@ export async function runSuite(o: RunSuiteOptions): Promise<RunSuiteOutcome> {
   const finished: VariantResult[] = [];
   const reused: string[] = [];
   const interrupted: string[] = [];
+  const failed: { variant: string; message: string }[] = [];
   outcomes.forEach((out, i) => {
     if (out.status === 'finished') {
       finished.push(out.result);
       if (out.reused) reused.push(jobs[i].variant);
-    } else interrupted.push(jobs[i].variant);
+    } else if (out.status === 'failed') failed.push({ variant: jobs[i].variant, message: out.message });
+    else interrupted.push(jobs[i].variant);
   });
   for (const job of jobs.slice(outcomes.length)) interrupted.push(job.variant);
-  return { dataset, finished, reused, interrupted };
+  return { dataset, finished, reused, interrupted, failed };
 }

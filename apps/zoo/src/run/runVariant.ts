@@ -8,7 +8,7 @@ import {
   trainAugmentation,
 } from '@rcnn/data';
 import type { CocoDataset } from '@rcnn/eval';
-import { buildDetector, initDetectorBackend, Trainer } from '@rcnn/model-zoo';
+import { buildDetector, initDetectorBackend, NonFiniteLossError, Trainer } from '@rcnn/model-zoo';
 import { drawDetections, writePng } from '@rcnn/viz';
 import { findSuite } from '../suites/suites';
 import { readJsonIfExists, writeJsonAtomic } from './atomicFiles';
@@ -158,7 +158,13 @@ export async function runVariant(job: VariantJob, hooks: VariantHooks): Promise<
         if (hooks.shouldStop()) trainer?.stop();
       },
     });
-    const trained = await trainer.run();
+    let trained: Awaited<ReturnType<Trainer<Records>['run']>>;
+    try {
+      trained = await trainer.run();
+    } catch (err) {
+      if (err instanceof NonFiniteLossError) return { status: 'failed', message: err.message };
+      throw err;
+    }
     const trainSeconds = secondsBefore + (performance.now() - trainStart) / 1000;
     await lastHistoryWrite;
     await writeJsonAtomic(paths.history, { seconds: trainSeconds, points: history } satisfies TrainingLog);

@@ -84,4 +84,6 @@ export interface VariantProgress {
 /** How a variant job ended. */
 export type VariantOutcome =
   | { readonly status: 'finished'; readonly result: VariantResult; readonly reused: boolean }
-  | { readonly status: 'interrupted'; readonly iteration: number };
+  | { readonly status: 'interrupted'; readonly iteration: number }
+  /** Training diverged (a NaN or infinite loss); the last good checkpoint is kept. */
+  | { readonly status: 'failed'; readonly message: string };
