@@ -62,6 +62,19 @@ describe('selectiveSearch', () => {
     expect(single.averageRecall).toBeLessThanOrEqual(recall.averageRecall);
   });
 
+  it("'quality' runs all 80 hierarchies and contains at least the boxes a single hierarchy finds", () => {
+    const small = syntheticRecord(4, { width: 128, height: 128 }).image;
+    const quality = selectiveSearch(small, { strategy: 'quality' });
+    const single = selectiveSearch(small, { strategy: 'single' });
+    const fast = selectiveSearch(small, { strategy: 'fast' });
+    const set = (b: Float32Array) =>
+      new Set(Array.from({ length: b.length / 4 }, (_, i) => b.subarray(4 * i, 4 * i + 4).join()));
+    const q = set(quality.boxes);
+    expect(q.size).toBeGreaterThan(set(fast.boxes).size);
+    for (const key of set(single.boxes)) expect(q.has(key)).toBe(true);
+    for (const key of set(fast.boxes)) expect(q.has(key)).toBe(true);
+  });
+
   it('rejects bad images and options', () => {
     expect(() => selectiveSearch({ width: 4, height: 4, data: new Uint8Array(47) })).toThrow(InputError);
     expect(() => selectiveSearch(record.image, { strategy: 'slow' as 'fast' })).toThrow(ConfigError);
