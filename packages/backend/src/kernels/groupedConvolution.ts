@@ -113,6 +113,10 @@ function backpropInputFilterRight(ctx: ConvContext, dy: TensorInfo, filter: Tens
   // wT[g][j][k] = filter[k][g*Og + j]
   const wT = writeFloat32(ctx.backend, [G, Og, Kg], (out) => {
     const f = readFloat32(ctx.backend, filter);
+    if (G === 1) {
+      transposeInto(f, Kg, O, out);
+      return;
+    }
     for (let g = 0; g < G; g++) {
       for (let j = 0; j < Og; j++) {
         const d = (g * Og + j) * Kg;
@@ -204,10 +208,7 @@ export function flippedConvBackpropInput(
     for (let ky = 0; ky < kh; ky++) {
       for (let kx = 0; kx < kw; kx++) {
         const src = ((kh - 1 - ky) * kw + (kw - 1 - kx)) * C * O;
-        const dst = (ky * kw + kx) * O * C;
-        for (let c = 0; c < C; c++) {
-          for (let o = 0; o < O; o++) out[dst + o * C + c] = f[src + c * O + o];
-        }
+        transposeInto(f, C, O, out, src, (ky * kw + kx) * O * C);
       }
     }
   });
@@ -294,11 +295,7 @@ export function phaseConvBackpropInput(
           const ky = py.q + sh * (ty - 1 - jy);
           for (let jx = 0; jx < tx; jx++) {
             const kx = px.q + sw * (tx - 1 - jx);
-            const src = (ky * kw + kx) * C * O;
-            const dst = (jy * tx + jx) * O * C;
-            for (let c = 0; c < C; c++) {
-              for (let o = 0; o < O; o++) out[dst + o * C + c] = f[src + c * O + o];
-            }
+            transposeInto(f, C, O, out, (ky * kw + kx) * C * O, (jy * tx + jx) * O * C);
           }
         }
       });
