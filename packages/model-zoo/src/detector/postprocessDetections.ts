@@ -28,7 +28,8 @@ export function postprocessDetections(
   numClasses: number,
   options: DetectionOptions = {},
 ): ImageDetections {
-  const scoreThreshold = options.scoreThreshold ?? 0.05;
+  // torch compares float32 scores with the threshold rounded to float32
+  const scoreThreshold = Math.fround(options.scoreThreshold ?? 0.05);
   const nmsThreshold = options.nmsThreshold ?? 0.5;
   const perImage = options.detectionsPerImage ?? 100;
   const minSize = options.minSize ?? 1e-2;
