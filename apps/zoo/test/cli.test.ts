@@ -227,5 +227,12 @@ describe('bad input: one line and a hint, never a stack', () => {
     expect(formatError(Object.assign(new Error('nope'), { code: 'ENOENT', path: '/x' })).message).toBe(
       'no such file or folder: /x',
     );
+    const inWorker = new WorkerJobError(
+      1,
+      'file:///app/variantWorker.ts',
+      'InputError',
+      'a.json: malformed JSON',
+    );
+    expect(formatError(inWorker).message).toBe('InputError: a.json: malformed JSON');
   });
 });

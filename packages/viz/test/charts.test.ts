@@ -61,6 +61,9 @@ describe('lineChartSvg', () => {
     expect(paths.length).toBe(1);
     expect(paths[0].split(' ').length).toBe(3);
     expect(svg).toContain('iteration');
+    // log axis: ticks at 1-2-5 decades between 0.25 and 1
+    const ticks = [...svg.matchAll(/text-anchor="end">([^<]+)</g)].map((m) => m[1]);
+    expect(ticks).toEqual(['0.5', '1']);
   });
 });
 

@@ -18,6 +18,18 @@ export interface LineChartData {
   readonly height?: number;
 }
 
+/** Ticks at 1, 2 and 5 × 10^k between 10^lo and 10^hi, as log10 values (plain ticks when too few). */
+function logTicks(lo: number, hi: number): number[] {
+  const out: number[] = [];
+  for (let k = Math.floor(lo); k <= Math.ceil(hi); k++) {
+    for (const m of [1, 2, 5]) {
+      const t = Math.log10(m * 10 ** k);
+      if (t >= lo - 1e-9 && t <= hi + 1e-9) out.push(t);
+    }
+  }
+  return out.length >= 2 ? out : niceTicks(lo, hi);
+}
+
 /**
  * A line chart (e.g. training loss against iteration, one line per variant) as a self-contained
  * SVG string with axes, ticks and a legend.
@@ -52,7 +64,7 @@ export function lineChartSvg(data: LineChartData): string {
   }
   if (!data.logY && y0 > 0) y0 = 0;
   const xt = niceTicks(x0, x1);
-  const yt = niceTicks(y0, y1);
+  const yt = data.logY ? logTicks(y0, y1) : niceTicks(y0, y1);
   x0 = Math.min(x0, xt[0]);
   y0 = Math.min(y0, yt[0]);
   y1 = Math.max(y1, yt[yt.length - 1]);
