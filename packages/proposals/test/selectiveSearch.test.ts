@@ -75,6 +75,17 @@ describe('selectiveSearch', () => {
     for (const key of set(fast.boxes)) expect(q.has(key)).toBe(true);
   });
 
+  it('gives the whole image for a 1×1 or uniform image', () => {
+    const one = selectiveSearch({ width: 1, height: 1, data: new Uint8Array(3) });
+    expect(Array.from(one.boxes)).toEqual([0, 0, 1, 1]);
+    const flat = selectiveSearch(
+      { width: 7, height: 3, data: new Uint8Array(63).fill(9) },
+      { strategy: 'quality' },
+    );
+    expect(Array.from(flat.boxes)).toEqual([0, 0, 7, 3]);
+    expect(Array.from(flat.scores)).toEqual([1]);
+  });
+
   it('rejects bad images and options', () => {
     expect(() => selectiveSearch({ width: 4, height: 4, data: new Uint8Array(47) })).toThrow(InputError);
     expect(() => selectiveSearch(record.image, { strategy: 'slow' as 'fast' })).toThrow(ConfigError);
@@ -127,5 +138,10 @@ describe('proposalRecall', () => {
       /images\[0\]\.proposals/,
     );
     expect(() => proposalRecall([], { iouThresholds: [1.5] })).toThrow(ConfigError);
+    // No proposals: every object is missed; no objects: recall 0 by convention.
+    const none = proposalRecall([{ proposals: new Float32Array(0), groundTruth }]);
+    expect(none.numGroundTruth).toBe(2);
+    expect(none.averageRecall).toBe(0);
+    expect(proposalRecall([]).averageRecall).toBe(0);
   });
 });
