@@ -191,7 +191,7 @@ describe.each(['cpu', 'wasm'])('Trainer on %s', (backend) => {
     model.dispose();
   });
 
-  it('resumes exactly from an atomic checkpoint and stops on request', async () => {
+  it('resumes exactly from an atomic checkpoint written on SIGINT', async () => {
     await initBackend({ backend });
     const dir = tempDir();
     const straight = new Regressor(3);
@@ -201,13 +201,14 @@ describe.each(['cpu', 'wasm'])('Trainer on %s', (backend) => {
 
     const path = join(dir, 'ckpt.safetensors');
     const resumed = new Regressor(3);
-    let t2: Trainer<Float32Array>;
-    t2 = new Trainer(
+    const sigintListeners = process.listenerCount('SIGINT');
+    const t2 = new Trainer(
       baseOptions(resumed, {
         checkpointPath: path,
         checkpointEvery: 4,
         onProgress: (p) => {
-          if (p.iteration === 9) t2.stop();
+          // an interrupt (Ctrl-C) checkpoints and stops after the current iteration
+          if (p.iteration === 9) process.emit('SIGINT');
         },
       }),
     );
@@ -220,6 +221,7 @@ describe.each(['cpu', 'wasm'])('Trainer on %s', (backend) => {
     expect(ckpt.momentum.size).toBe(2);
 
     // a fresh process: new model with other initial weights, restored from the file
+    expect(process.listenerCount('SIGINT')).toBe(sigintListeners);
     const fresh = new Regressor(99);
     const t3 = new Trainer(baseOptions(fresh, { checkpointPath: path }));
     const done = await t3.run();
@@ -228,6 +230,15 @@ describe.each(['cpu', 'wasm'])('Trainer on %s', (backend) => {
     for (let i = 0; i < expected.length; i++) expect(got[i]).toBeCloseTo(expected[i], 5);
     for (const t of [t1, t2, t3]) t.dispose();
     for (const m of [straight, resumed, fresh]) m.dispose();
+  });
+
+  it('stop() ends a run early', async () => {
+    await initBackend({ backend });
+    const model = new Regressor(4);
+    const t = new Trainer(baseOptions(model, { onProgress: (p) => p.iteration === 3 && t.stop() }));
+    expect(await t.run()).toMatchObject({ iteration: 3, interrupted: true });
+    t.dispose();
+    model.dispose();
   });
 
   it('stops with an error naming the non-finite loss term, before updating', async () => {
