@@ -9,6 +9,7 @@ import {
 import { gatherNdGradConfig } from './gradients/gatherNdGrad';
 import { stridedSliceGradConfig } from './gradients/stridedSliceGrad';
 import { topKGradConfig } from './gradients/topKGrad';
+import { aliasingKernels } from './kernels/aliasingKernels';
 import { transposingBatchMatMulKernel } from './kernels/batchMatMulTransposed';
 import { convolutionGradientKernels, groupedConvolutionKernels } from './kernels/convolutionKernels';
 import { unsortedSegmentSumKernel } from './kernels/unsortedSegmentSum';
@@ -42,7 +43,8 @@ function replaceKernel(config: KernelConfig): void {
 
 /**
  * Install this package's kernels for one backend: the grouped convolution everywhere; on wasm also
- * the convolution gradients (faster or missing) and UnsortedSegmentSum. The cpu backend keeps its
+ * the convolution gradients (faster or missing), UnsortedSegmentSum, and an Identity / same-dtype
+ * Cast that share memory instead of copying it. The cpu backend keeps its
  * own kernels: it is the reference the others are tested against.
  */
 export function installTrainingKernels(backendName: string): void {
@@ -50,6 +52,7 @@ export function installTrainingKernels(backendName: string): void {
   if (backendName === 'wasm') {
     for (const config of convolutionGradientKernels(backendName)) replaceKernel(config);
     addKernel(unsortedSegmentSumKernel(backendName));
+    for (const config of aliasingKernels(backendName)) replaceKernel(config);
     const matMul = transposingBatchMatMulKernel(backendName);
     if (matMul) replaceKernel(matMul);
   }
