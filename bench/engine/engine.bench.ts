@@ -2,6 +2,7 @@
 //   pnpm --filter @rcnn/bench engine            full setting (conv layers of the issue; R50-FPN step at 256 and 512)
 //   pnpm --filter @rcnn/bench engine -- --tiny  seconds-long smoke run
 // Options: --backend=wasm|cpu (default wasm), --reps=N (default 3), --threads=N torch threads (default 2),
+//          --model=backbones|ops (our R50-FPN: @rcnn/backbones, default, or the raw-ops test model),
 //          --no-parallel (skip the batch-2 step on one thread vs two data-parallel workers).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,8 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { initBackend } from '@rcnn/backend';
 import { DataParallel } from '@rcnn/backend/workers';
 import * as tf from '@tensorflow/tfjs-core';
-// One R50-FPN definition shared with the backend's training-step test.
-import { fpnLoss, resnetFpnFromOps } from '../../packages/backend/test/helpers/resnetFpnFromOps.ts';
+import { benchModel } from './benchModel.ts';
 
 const args = new Map(
   process.argv.slice(2).map((a) => {
@@ -25,6 +25,8 @@ const backend = args.get('backend') ?? 'wasm';
 const reps = Number(args.get('reps') ?? (tiny ? 1 : 3));
 const threads = Number(args.get('threads') ?? 2);
 const parallel = !args.has('no-parallel');
+// Read by benchModel here and in the data-parallel workers (they inherit the environment).
+process.env.RCNN_ENGINE_MODEL = args.get('model') ?? 'backbones';
 
 interface ConvSpec {
   /** NHWC input. */
@@ -98,11 +100,11 @@ function convLayer(spec: ConvSpec) {
 }
 
 function fpnStep(size: number) {
-  const model = resnetFpnFromOps({ seed: 1 });
+  const model = benchModel();
   const x = tf.randomUniform([1, size, size, 3], 0, 1, 'float32', 5) as tf.Tensor4D;
-  const forward = medianMs(() => tf.tidy(() => fpnLoss(model.apply(x)).dataSync()), reps);
+  const forward = medianMs(() => tf.tidy(() => model.loss(x).dataSync()), reps);
   const step = medianMs(() => {
-    const { value, grads } = tf.variableGrads(() => fpnLoss(model.apply(x)), model.variables);
+    const { value, grads } = tf.variableGrads(() => model.loss(x), model.variables);
     value.dataSync();
     tf.dispose([value, ...Object.values(grads)]);
   }, reps);
@@ -113,10 +115,10 @@ function fpnStep(size: number) {
 
 /** Batch-2 step: one thread vs two workers each taking one image and averaging gradients. */
 async function dataParallelStep(size: number) {
-  const model = resnetFpnFromOps({ seed: 1 });
+  const model = benchModel();
   const images = tf.randomUniform([2, size, size, 3], 0, 1, 'float32', 6) as tf.Tensor4D;
   const oneThread = medianMs(() => {
-    const { value, grads } = tf.variableGrads(() => fpnLoss(model.apply(images)), model.variables);
+    const { value, grads } = tf.variableGrads(() => model.loss(images), model.variables);
     value.dataSync();
     tf.dispose([value, ...Object.values(grads)]);
   }, reps);
@@ -168,7 +170,9 @@ const f1 = (v: number) => v.toFixed(1);
 const f2 = (v: number) => v.toFixed(2);
 
 await initBackend({ backend });
-console.log(`# engine bench: tfjs ${backend} (1 thread) vs torch ${threads} thread(s); median of ${reps}`);
+console.log(
+  `# engine bench: tfjs ${backend} (1 thread) vs torch ${threads} thread(s); median of ${reps}; model: ${process.env.RCNN_ENGINE_MODEL}`,
+);
 const ours = convs.map(convLayer);
 const fpnOurs = sizes.map(fpnStep);
 const dataParallel = [];

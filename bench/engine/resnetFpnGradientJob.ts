@@ -2,11 +2,7 @@
 import { initBackend } from '@rcnn/backend';
 import type { GradientJob, GradientResult } from '@rcnn/backend/workers';
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  fpnLoss,
-  type ResnetFpnFromOps,
-  resnetFpnFromOps,
-} from '../../packages/backend/test/helpers/resnetFpnFromOps.ts';
+import { type BenchModel, benchModel } from './benchModel.ts';
 
 /** A shard of images, NHWC float32. */
 export interface ImageShard {
@@ -14,11 +10,11 @@ export interface ImageShard {
   shape: [number, number, number, number];
 }
 
-let model: ResnetFpnFromOps;
+let model: BenchModel;
 
 export async function setup(): Promise<void> {
   await initBackend({ backend: 'wasm' });
-  model = resnetFpnFromOps({ seed: 1 });
+  model = benchModel();
 }
 
 export default function run(job: GradientJob<ImageShard>): GradientResult {
@@ -28,7 +24,7 @@ export default function run(job: GradientJob<ImageShard>): GradientResult {
     });
   });
   const x = tf.tensor4d(job.shard.images, job.shard.shape);
-  const { value, grads } = tf.variableGrads(() => fpnLoss(model.apply(x)), model.variables);
+  const { value, grads } = tf.variableGrads(() => model.loss(x), model.variables);
   const result = {
     loss: value.dataSync()[0],
     grads: model.variables.map((v) => grads[v.name].dataSync() as Float32Array),
