@@ -12,10 +12,19 @@ export { type ResultRow, type ResultTable, resultTables } from './report/resultT
 export type { SuiteReport } from './report/suiteReport';
 export { buildSuiteReport, writeSuiteReport } from './report/writeSuiteReport';
 export { evaluateDetector } from './run/evaluateDetector';
+export type { MachineInfo } from './run/machineInfo';
 export { runSuite } from './run/runSuite';
 export { runVariant } from './run/runVariant';
 export { StopSignal } from './run/stopSignal';
-export type { CocoStats, EvaluationSummary, VariantJob, VariantResult } from './run/types';
+export type {
+  CocoStats,
+  DatasetInfo,
+  EvaluationSummary,
+  VariantJob,
+  VariantOutcome,
+  VariantProgress,
+  VariantResult,
+} from './run/types';
 export { calibrateFromResults, estimateSuiteSeconds, REFERENCE_SPEED } from './suites/estimateTime';
 export { findSuite, findVariant, SUITES } from './suites/suites';
-export type { Budget, SuiteSpec, TableSpec, VariantSpec } from './suites/types';
+export type { Budget, PaperRow, SuiteSpec, TableSpec, VariantSpec } from './suites/types';
