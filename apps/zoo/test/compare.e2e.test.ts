@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeImage, readImageFile } from '@rcnn/data';
+import { decodeImage, readCocoDataset, readImageFile } from '@rcnn/data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findSuite, main, type SuiteReport, type VariantResult } from '../src/index';
 import { prepareDataset } from '../src/run/prepareDataset';
@@ -58,7 +58,14 @@ describe('zoo compare on the micro suite', () => {
     const html = readFileSync(join(root, 'report.html'), 'utf8');
     expect(html).toContain('<svg');
     expect(html).toContain('Training loss');
-    expect(html.match(/<img src="data:image\/png;base64,/g)?.length).toBe(4);
+    expect(html.match(/<img src="data:image\/png;base64,/g)?.length).toBe(6); // 2 images × (ground truth + 2 variants)
+    expect(html).toContain('<th>ground truth</th>');
+    const gt = join(root, 'ground-truth', report.variants[0].predictions[0].split('/').pop() as string);
+    const gtImage = decodeImage(readFileSync(gt), gt);
+    const val = await readCocoDataset(report.variants[0].dataset.valAnnotations);
+    const first = await val.get(0);
+    expect(gt.endsWith(`val-${first.imageId}.png`)).toBe(true);
+    expect(gtImage.data.some((v, i) => v !== first.image.data[i])).toBe(true);
     expect(html).not.toMatch(/<script|src="http/);
     expect(first.out()).toContain('Smoke test, box AP');
     expect(first.out()).toContain('paper AP');

@@ -42,7 +42,7 @@ function imageDataUri(path: string): string | null {
  * scripts or external files): run facts, the tables, AP per variant, loss curves, a grid of each
  * variant's predictions on the same val images, and each variant's config.
  */
-export function htmlReport(report: SuiteReport, variantsDir: string): string {
+export function htmlReport(report: SuiteReport, variantsDir: string, groundTruthDir?: string): string {
   const v = report.variants;
   const ap = barChartSvg({
     title: 'AP per variant (COCO AP@[.5:.95], %)',
@@ -68,7 +68,7 @@ export function htmlReport(report: SuiteReport, variantsDir: string): string {
   });
   const images = new Set(v.flatMap((r) => r.predictions.map((p) => p.split('/').pop() as string)));
   const imageNames = [...images].sort();
-  const gridRows = v.map((r) => {
+  const gridRows: string[] = v.map((r) => {
     const cells = imageNames.map((name) => {
       const rel = r.predictions.find((p) => p.endsWith(name));
       const uri = rel ? imageDataUri(join(variantsDir, r.variant, rel)) : null;
@@ -76,6 +76,13 @@ export function htmlReport(report: SuiteReport, variantsDir: string): string {
     });
     return `<tr><th>${escapeXml(r.label)}</th>${cells.join('')}</tr>`;
   });
+  if (groundTruthDir) {
+    const cells = imageNames.map((name) => {
+      const uri = imageDataUri(join(groundTruthDir, name));
+      return `<td>${uri ? `<img src="${uri}" alt="${escapeXml(`ground truth ${name}`)}">` : '–'}</td>`;
+    });
+    gridRows.unshift(`<tr><th>ground truth</th>${cells.join('')}</tr>`);
+  }
   const m = report.machine;
   const b = report.budget;
   const facts = [
@@ -119,7 +126,7 @@ ${report.tables.map(tableHtml).join('\n')}
 <h2>Charts</h2>
 ${ap}
 ${loss}
-<h2>Predictions on the same val images (score ≥ 0.5)</h2>
+<h2>Predictions on the same val images (score ≥ 0.5), ground truth first</h2>
 <table class="grid"><thead><tr><th>variant</th>${imageNames.map((n) => `<th>${escapeXml(n)}</th>`).join('')}</tr></thead><tbody>${gridRows.join('')}</tbody></table>
 <h2>Configs</h2>
 ${configs.join('\n')}

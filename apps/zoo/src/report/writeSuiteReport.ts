@@ -57,6 +57,9 @@ export async function writeSuiteReport(
   ].join('\n');
   await writeJsonAtomic(paths.resultsJson, report);
   await writeTextAtomic(paths.resultsMarkdown, md);
-  await writeTextAtomic(paths.reportHtml, htmlReport(report, join(paths.root, 'variants')));
+  await writeTextAtomic(
+    paths.reportHtml,
+    htmlReport(report, join(paths.root, 'variants'), paths.groundTruth),
+  );
   return { report, text: tablesToText(report.tables), paths };
 }

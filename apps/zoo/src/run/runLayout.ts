@@ -7,6 +7,8 @@ export interface SuitePaths {
   readonly resultsJson: string;
   readonly resultsMarkdown: string;
   readonly reportHtml: string;
+  /** Val images with their ground truth drawn (the first row of the report's grid). */
+  readonly groundTruth: string;
 }
 
 /** Files of one variant: `<runsDir>/<suite>/variants/<id>/…`. */
@@ -47,6 +49,7 @@ export function suitePaths(runsDir: string, suite: string): SuitePaths {
     resultsJson: join(root, 'results.json'),
     resultsMarkdown: join(root, 'results.md'),
     reportHtml: join(root, 'report.html'),
+    groundTruth: join(root, 'ground-truth'),
   };
 }
 

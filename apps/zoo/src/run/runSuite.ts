@@ -2,7 +2,9 @@ import { BroadcastChannel } from 'node:worker_threads';
 import { runInWorkers } from '@rcnn/backend/workers';
 import type { ProgressBoard } from '../progress/progressBoard';
 import type { Budget, SuiteSpec } from '../suites/types';
+import { writeGroundTruthGrid } from './groundTruthGrid';
 import { prepareDataset } from './prepareDataset';
+import { suitePaths } from './runLayout';
 import { runVariant } from './runVariant';
 import type { StopSignal } from './stopSignal';
 import type { DatasetInfo, VariantJob, VariantOutcome, VariantProgress, VariantResult } from './types';
@@ -55,6 +57,7 @@ export async function runSuite(o: RunSuiteOptions): Promise<RunSuiteOutcome> {
   );
   board.remove('dataset');
   board.log(dataset.built ? `dataset: built ${dataset.root}` : `dataset: reusing ${dataset.root}`);
+  await writeGroundTruthGrid(dataset, o.budget.gridImages, suitePaths(o.runsDir, suite.name).groundTruth);
   const ids = o.only ?? suite.variants.map((v) => v.id);
   const jobs: VariantJob[] = ids.map((variant) => ({
     suite: suite.name,
