@@ -63,11 +63,15 @@ export { type PasteMasksOptions, pasteMasksInImage } from './inference/pasteMask
 export { Predictor, type PredictorOptions } from './inference/predictor';
 export { initDetectorBackend } from './initDetectorBackend';
 export { clipGradientsByNorm, globalNorm } from './training/clipGradients';
+export { DataParallelGradients, type DataParallelOptions } from './training/dataParallelGradients';
+export type { DetectorGradientJob, DetectorGradientResult } from './training/detectorGradientJob';
 export { checkSchedule, type LearningRateSchedule, learningRateAt } from './training/learningRate';
 export { NonFiniteLossError } from './training/nonFiniteLossError';
 export { SgdMomentum, type SgdOptions } from './training/sgd';
 export {
   type BatchSource,
+  type ComputedGradients,
+  type GradientSource,
   type TrainableModel,
   Trainer,
   type TrainerOptions,

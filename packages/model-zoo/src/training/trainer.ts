@@ -17,6 +17,22 @@ export interface TrainableModel<B> {
   computeLosses(batch: B, rng: SeededRandom): Record<string, tf.Scalar>;
 }
 
+/** Loss terms and gradients of one batch computed elsewhere (e.g. on worker threads). */
+export interface ComputedGradients {
+  /** Loss terms by name. */
+  readonly losses: Readonly<Record<string, number>>;
+  /** Gradient of each trainable parameter by dotted name, flat in the parameter's layout. */
+  readonly grads: ReadonlyMap<string, Float32Array>;
+  /** New values of buffers (e.g. BatchNorm running statistics) by dotted name. */
+  readonly buffers?: ReadonlyMap<string, Float32Array>;
+}
+
+/** Computes a batch's gradients outside the trainer's own `tf.variableGrads` (data parallelism). */
+export interface GradientSource<B> {
+  /** `seed` drives the sampling for this batch (drawn from the trainer's generator, so resume repeats it). */
+  compute(batch: B, seed: number): Promise<ComputedGradients>;
+}
+
 /** Where batches come from; `state` is plain JSON that `createSource` accepts back on resume. */
 export interface BatchSource<B> {
   next(): Promise<B>;
@@ -66,6 +82,11 @@ export interface TrainerOptions<B> {
   readonly resume?: boolean;
   /** Install a SIGINT handler that checkpoints and stops after the current iteration. Default true with a `checkpointPath`. */
   readonly handleInterrupt?: boolean;
+  /**
+   * Compute gradients with this instead of in-process `tf.variableGrads` (e.g.
+   * `DataParallelGradients` on worker threads). The model's `computeLosses` is then unused.
+   */
+  readonly gradientSource?: GradientSource<B>;
   /** Called every `progressEvery` iterations (default 1). */
   readonly onProgress?: (progress: TrainProgress) => void;
   readonly progressEvery?: number;
@@ -153,7 +174,9 @@ export class Trainer<B> {
       while (this.iterationValue < o.maxIterations && !this.stopRequested) {
         const batch = await source.next();
         const lr = learningRateAt(o.schedule, this.iterationValue);
-        const { losses, gradientNorm } = this.step(batch, lr);
+        const { losses, gradientNorm } = o.gradientSource
+          ? await this.externalStep(o.gradientSource, batch, lr)
+          : this.step(batch, lr);
         lastLosses = losses;
         this.iterationValue++;
         const done = this.iterationValue - startIteration;
@@ -239,6 +262,60 @@ export class Trainer<B> {
     this.source = o.createSource(sourceState);
   }
 
+  private async externalStep(
+    source: GradientSource<B>,
+    batch: B,
+    lr: number,
+  ): Promise<{ losses: Record<string, number>; gradientNorm: number }> {
+    const computed = await source.compute(batch, this.rng.int(0, 2 ** 31 - 1));
+    for (const [name, v] of Object.entries(computed.losses)) {
+      if (!Number.isFinite(v)) throw new NonFiniteLossError(name, v, this.iterationValue);
+    }
+    const shapes = new Map(this.params.map(([n, v]) => [n, v.shape]));
+    const grads = new Map<string, tf.Tensor>();
+    try {
+      for (const [name, g] of computed.grads) {
+        const shape = shapes.get(name);
+        if (shape === undefined)
+          throw new ConfigError(
+            'gradientSource',
+            `returned a gradient for '${name}', not a trainable parameter`,
+          );
+        grads.set(name, tf.tensor(g, shape));
+      }
+      const gradientNorm = this.applyGradients(grads, lr);
+      if (computed.buffers) {
+        const buffers = new Map(this.options.model.module.namedBuffers());
+        for (const [name, value] of computed.buffers) {
+          const buffer = buffers.get(name);
+          if (buffer === undefined)
+            throw new ConfigError('gradientSource', `returned '${name}', not a buffer of the model`);
+          tf.tidy(() => buffer.assign(tf.tensor(value, buffer.shape)));
+        }
+      }
+      return { losses: { ...computed.losses }, gradientNorm };
+    } finally {
+      for (const g of grads.values()) g.dispose();
+    }
+  }
+
+  /** Clip (when configured) and apply; returns the norm before clipping. Does not dispose `grads`. */
+  private applyGradients(grads: Map<string, tf.Tensor>, lr: number): number {
+    const o = this.options;
+    if (o.clipGradientNorm !== undefined) {
+      const clipped = clipGradientsByNorm(grads, o.clipGradientNorm);
+      try {
+        this.optimizer.step(clipped.grads, lr);
+      } finally {
+        for (const g of clipped.grads.values()) g.dispose();
+      }
+      return clipped.norm;
+    }
+    const norm = globalNorm(grads);
+    this.optimizer.step(grads, lr);
+    return norm;
+  }
+
   private step(batch: B, lr: number): { losses: Record<string, number>; gradientNorm: number } {
     const o = this.options;
     const kept: Array<[string, tf.Scalar]> = [];
@@ -260,20 +337,7 @@ export class Trainer<B> {
         if (!Number.isFinite(v)) throw new NonFiniteLossError(name, v, this.iterationValue);
         losses[name] = v;
       }
-      let gradientNorm: number;
-      if (o.clipGradientNorm !== undefined) {
-        const clipped = clipGradientsByNorm(byName, o.clipGradientNorm);
-        gradientNorm = clipped.norm;
-        try {
-          this.optimizer.step(clipped.grads, lr);
-        } finally {
-          for (const g of clipped.grads.values()) g.dispose();
-        }
-      } else {
-        gradientNorm = globalNorm(byName);
-        this.optimizer.step(byName, lr);
-      }
-      return { losses, gradientNorm };
+      return { losses, gradientNorm: this.applyGradients(byName, lr) };
     } finally {
       value.dispose();
       for (const [, t] of kept) t.dispose();
