@@ -63,9 +63,9 @@ describe('zoo compare on the micro suite', () => {
     const gt = join(root, 'ground-truth', report.variants[0].predictions[0].split('/').pop() as string);
     const gtImage = decodeImage(readFileSync(gt), gt);
     const val = await readCocoDataset(report.variants[0].dataset.valAnnotations);
-    const first = await val.get(0);
-    expect(gt.endsWith(`val-${first.imageId}.png`)).toBe(true);
-    expect(gtImage.data.some((v, i) => v !== first.image.data[i])).toBe(true);
+    const firstVal = await val.get(0);
+    expect(gt.endsWith(`val-${firstVal.imageId}.png`)).toBe(true);
+    expect(gtImage.data.some((v, i) => v !== firstVal.image.data[i])).toBe(true);
     expect(html).not.toMatch(/<script|src="http/);
     expect(first.out()).toContain('Smoke test, box AP');
     expect(first.out()).toContain('paper AP');
