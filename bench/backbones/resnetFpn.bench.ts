@@ -1,23 +1,9 @@
-// ResNet-FPN backbone forward speed against torchvision, both measured in this run on this machine.
-//   pnpm --filter @rcnn/bench backbones            ResNet-50-FPN at 800x1344 and 512x512 (the issue's setting)
-//   pnpm --filter @rcnn/bench backbones -- --tiny  seconds-long smoke run (64x64, one repetition)
-// Options: --backend=wasm|cpu (default wasm), --reps=N (default 3), --threads=N torch threads (default 2),
-//          --depth=18|34|50|101 (default 50), --sizes=HxW,HxW (overrides the defaults).
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type ResNetDepth, ResNetFpnBackbone, resnetFpn } from '@rcnn/backbones';
 import { initBackend } from '@rcnn/backend';
 import * as tf from '@tensorflow/tfjs-core';
+import { benchArgs, medianMs, runPythonReference } from '../common/harness';
 
-const args = new Map(
-  process.argv.slice(2).map((a) => {
-    const [k, v] = a.replace(/^--/, '').split('=');
-    return [k, v ?? 'true'] as const;
-  }),
-);
+const args = benchArgs();
 const tiny = args.has('tiny');
 const backend = args.get('backend') ?? 'wasm';
 const reps = Number(args.get('reps') ?? (tiny ? 1 : 3));
@@ -26,18 +12,6 @@ const depth = Number(args.get('depth') ?? 50) as ResNetDepth;
 const sizes: Array<[number, number]> = (args.get('sizes') ?? (tiny ? '64x64' : '800x1344,512x512'))
   .split(',')
   .map((s) => s.split('x').map(Number) as [number, number]);
-
-function medianMs(fn: () => void, n: number): number {
-  fn(); // warm-up (kernel set-up, first allocations)
-  const times: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    fn();
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
-}
 
 async function main() {
   await initBackend({ backend });
@@ -54,16 +28,15 @@ async function main() {
   }
   model.dispose();
 
-  const dir = mkdtempSync(join(tmpdir(), 'bench-backbones-'));
-  let theirs: Record<string, number>;
-  try {
-    const spec = join(dir, 'spec.json');
-    writeFileSync(spec, JSON.stringify({ threads, reps, depth, sizes }));
-    const script = fileURLToPath(new URL('./torchvision_backbone.py', import.meta.url));
-    theirs = JSON.parse(execFileSync('/usr/bin/python3', [script, spec], { encoding: 'utf8' }));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const theirs = runPythonReference<Record<string, number>>(
+    new URL('./torchvision_backbone.py', import.meta.url),
+    {
+      threads,
+      reps,
+      depth,
+      sizes,
+    },
+  );
 
   console.log(
     `ResNet-${depth}-FPN forward, batch 1: rcnn.ts on ${backend} (1 thread) vs torchvision (${threads} threads)`,

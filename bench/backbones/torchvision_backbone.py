@@ -4,26 +4,20 @@ JSON spec and prints median milliseconds as JSON.
 Usage: torchvision_backbone.py SPEC.json  (spec: {"threads": 2, "reps": 3, "sizes": [[H, W], ...], "depth": 50})
 """
 import json
-import statistics
+import os
 import sys
-import time
 
-import torch
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'common'))
+from harness import load_spec, median_ms  # noqa: E402
+
+import torch  # noqa: E402
 from torchvision.models.detection.backbone_utils import resnet_fpn_backbone
 
 
-def median_ms(fn, reps):
-    fn()  # warm-up
-    times = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
 
 
 def main():
-    spec = json.load(open(sys.argv[1]))
+    spec = load_spec()
     torch.set_num_threads(spec['threads'])
     torch.manual_seed(0)
     model = resnet_fpn_backbone(backbone_name='resnet%d' % spec['depth'], weights=None).eval()

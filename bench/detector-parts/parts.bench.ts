@@ -1,29 +1,16 @@
-// Detector parts (RPN, FPN box head, FCN mask head, their losses) against torchvision, both
-// measured in this run on this machine, random weights, same shapes.
-//   pnpm --filter @rcnn/bench detector-parts            full setting (800×1344, C=256, 91 classes)
-//   pnpm --filter @rcnn/bench detector-parts -- --tiny  seconds-long smoke run
-// Options: --backend=wasm|cpu (default wasm), --reps=N (default 3).
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { initBackend } from '@rcnn/backend';
 import { SeededRandom } from '@rcnn/core';
 import { FastRcnnPredictor, FcnMaskHead, TwoMlpHead } from '@rcnn/heads';
 import { fastRcnnLoss, sigmoidMaskLoss } from '@rcnn/losses';
 import { RegionProposalNetwork } from '@rcnn/rpn';
 import * as tf from '@tensorflow/tfjs-core';
+import { benchArgs, medianMs, runPythonReference } from '../common/harness';
 
-const args = new Map(
-  process.argv.slice(2).map((a) => {
-    const [k, v] = a.replace(/^--/, '').split('=');
-    return [k, v ?? 'true'] as const;
-  }),
-);
+const args = benchArgs();
 const tiny = args.has('tiny');
 const backend = args.get('backend') ?? 'wasm';
 const reps = Number(args.get('reps') ?? (tiny ? 1 : 3));
+const timed = (fn: () => void) => medianMs(fn, reps);
 const image: [number, number] = tiny ? [128, 192] : [800, 1344];
 const channels = tiny ? 16 : 256;
 const strides = tiny ? [4, 8, 16] : [4, 8, 16, 32, 64];
@@ -43,18 +30,6 @@ const gtBoxes = Array.from({ length: images }, (_, img) =>
   }).flat(),
 );
 
-function medianMs(fn: () => void): number {
-  fn();
-  const times: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    fn();
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
-}
-
 async function ours(): Promise<Record<string, number>> {
   await initBackend({ backend });
   const out: Record<string, number> = {};
@@ -70,11 +45,11 @@ async function ours(): Promise<Record<string, number>> {
   const imageSizes = Array.from({ length: images }, () => image);
   const gt = gtBoxes.map((b) => Float32Array.from(b));
   const optimizerVars = rpn.trainableVariables();
-  out['rpn forward (test)'] = medianMs(() => {
+  out['rpn forward (test)'] = timed(() => {
     const r = rpn.apply({ features: feats, imageTensorSize: image, imageSizes });
     tf.dispose(r.proposals.flatMap((p) => [p.boxes, p.scores]));
   });
-  out['rpn train step'] = medianMs(() => {
+  out['rpn train step'] = timed(() => {
     const { value, grads } = tf.variableGrads(() => {
       const r = rpn.apply({
         features: feats,
@@ -101,10 +76,10 @@ async function ours(): Promise<Record<string, number>> {
   const boxPred = new FastRcnnPredictor({ inChannels: representation, numClasses, rng });
   const pooled = tf.randomNormal([boxRois, 7, 7, channels], 0, 1, 'float32', 1) as tf.Tensor4D;
   const regT = tf.randomNormal([boxRois, 4], 0, 1, 'float32', 2) as tf.Tensor2D;
-  out['box head forward'] = medianMs(() => {
+  out['box head forward'] = timed(() => {
     tf.tidy(() => boxPred.apply(boxHead.apply(pooled)));
   });
-  out['box head + fastrcnn_loss fwd+bwd'] = medianMs(() => {
+  out['box head + fastrcnn_loss fwd+bwd'] = timed(() => {
     const { value, grads } = tf.variableGrads(() => {
       const p = boxPred.apply(boxHead.apply(pooled));
       const l = fastRcnnLoss(p.classLogits, p.boxDeltas, roiLabels, regT);
@@ -127,10 +102,10 @@ async function ours(): Promise<Record<string, number>> {
   const mtargets = tf.tidy(() =>
     tf.cast(tf.greater(tf.randomUniform([maskRois, 28, 28], 0, 1, 'float32', 4), 0.5), 'float32'),
   ) as tf.Tensor3D;
-  out['mask head forward'] = medianMs(() => {
+  out['mask head forward'] = timed(() => {
     tf.tidy(() => maskHead.apply(mpooled));
   });
-  out['mask head + mask loss fwd+bwd'] = medianMs(() => {
+  out['mask head + mask loss fwd+bwd'] = timed(() => {
     const { value, grads } = tf.variableGrads(
       () => sigmoidMaskLoss(maskHead.apply(mpooled), maskLabels, mtargets),
       maskHead.trainableVariables(),
@@ -143,31 +118,20 @@ async function ours(): Promise<Record<string, number>> {
 }
 
 function torchvision(): Record<string, number> {
-  const dir = mkdtempSync(join(tmpdir(), 'parts-bench-'));
-  try {
-    const spec = join(dir, 'spec.json');
-    writeFileSync(
-      spec,
-      JSON.stringify({
-        image,
-        channels,
-        strides,
-        images,
-        numClasses,
-        representation,
-        boxRois,
-        maskRois,
-        roiLabels,
-        maskLabels,
-        gtBoxes,
-        reps,
-      }),
-    );
-    const script = fileURLToPath(new URL('./torchvision_parts.py', import.meta.url));
-    return JSON.parse(execFileSync('/usr/bin/python3', [script, spec], { encoding: 'utf8' }));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return runPythonReference(new URL('./torchvision_parts.py', import.meta.url), {
+    image,
+    channels,
+    strides,
+    images,
+    numClasses,
+    representation,
+    boxRois,
+    maskRois,
+    roiLabels,
+    maskLabels,
+    gtBoxes,
+    reps,
+  });
 }
 
 const mine = await ours();

@@ -4,11 +4,13 @@ predictor, the FCN mask head and the Fast R-CNN / mask losses on the shapes give
 Usage (run by the TypeScript bench): /usr/bin/python3 torchvision_parts.py SPEC.json
 """
 import json
-import statistics
+import os
 import sys
-import time
 
-import torch
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'common'))
+from harness import load_spec, median_ms  # noqa: E402
+
+import torch  # noqa: E402
 import torch.nn.functional as F
 from torchvision.models.detection.anchor_utils import AnchorGenerator
 from torchvision.models.detection.faster_rcnn import FastRCNNPredictor, TwoMLPHead
@@ -21,18 +23,10 @@ torch.set_num_threads(2)
 torch.manual_seed(0)
 
 
-def median_ms(fn, reps):
-    fn()
-    times = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
 
 
 def main():
-    s = json.load(open(sys.argv[1]))
+    s = load_spec()
     reps = s["reps"]
     H, W = s["image"]
     C = s["channels"]

@@ -1,25 +1,10 @@
-// Training-engine speed against torchvision, both measured in this run on this machine.
-//   pnpm --filter @rcnn/bench engine            full setting (conv layers of the issue; R50-FPN step at 256 and 512)
-//   pnpm --filter @rcnn/bench engine -- --tiny  seconds-long smoke run
-// Options: --backend=wasm|cpu (default wasm), --reps=N (default 3), --threads=N torch threads (default 2),
-//          --model=backbones|ops (our R50-FPN: @rcnn/backbones, default, or the raw-ops test model),
-//          --no-parallel (skip the batch-2 step on one thread vs two data-parallel workers).
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { initBackend } from '@rcnn/backend';
 import { DataParallel } from '@rcnn/backend/workers';
 import * as tf from '@tensorflow/tfjs-core';
+import { benchArgs, medianMs, runPythonReference } from '../common/harness';
 import { benchModel } from './benchModel.ts';
 
-const args = new Map(
-  process.argv.slice(2).map((a) => {
-    const [k, v] = a.replace(/^--/, '').split('=');
-    return [k, v ?? 'true'] as const;
-  }),
-);
+const args = benchArgs();
 const tiny = args.has('tiny');
 const backend = args.get('backend') ?? 'wasm';
 const reps = Number(args.get('reps') ?? (tiny ? 1 : 3));
@@ -46,18 +31,6 @@ const convs: ConvSpec[] = tiny
       { x: [1, 16, 16, 512], out: 512, stride: 1 },
     ];
 const sizes = tiny ? [64] : [256, 512];
-
-function medianMs(fn: () => void, n: number): number {
-  fn();
-  const times: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    fn();
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
-}
 
 function convLayer(spec: ConvSpec) {
   const [n, h, w, c] = spec.x;
@@ -151,19 +124,15 @@ async function dataParallelStep(size: number) {
 }
 
 function torchvision() {
-  const dir = mkdtempSync(join(tmpdir(), 'engine-bench-'));
-  try {
-    const spec = join(dir, 'spec.json');
-    writeFileSync(spec, JSON.stringify({ threads, reps, convs, sizes }));
-    const script = fileURLToPath(new URL('./torchvision_engine.py', import.meta.url));
-    const out = execFileSync('/usr/bin/python3', [script, spec], { encoding: 'utf8', maxBuffer: 1 << 24 });
-    return JSON.parse(out) as {
-      convs: Array<{ forward: number; backward: number }>;
-      fpn: Array<{ size: number; forward: number; step: number }>;
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return runPythonReference<{
+    convs: Array<{ forward: number; backward: number }>;
+    fpn: Array<{ size: number; forward: number; step: number }>;
+  }>(new URL('./torchvision_engine.py', import.meta.url), {
+    threads,
+    reps,
+    convs,
+    sizes,
+  });
 }
 
 const f1 = (v: number) => v.toFixed(1);

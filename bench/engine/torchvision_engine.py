@@ -4,23 +4,17 @@ sum of mean squares of the FPN levels), on the shapes in a JSON spec, and prints
 milliseconds as JSON. Usage: torchvision_engine.py SPEC.json  (spec: threads, reps, convs, sizes)
 """
 import json
-import statistics
+import os
 import sys
-import time
 
-import torch
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'common'))
+from harness import load_spec, median_ms  # noqa: E402
+
+import torch  # noqa: E402
 import torch.nn.functional as F
 from torchvision.models.detection.backbone_utils import resnet_fpn_backbone
 
 
-def median_ms(fn, reps):
-    fn()
-    times = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
 
 
 def conv_layer(spec, reps):
@@ -59,7 +53,7 @@ def fpn_step(size, reps):
 
 
 def main():
-    spec = json.load(open(sys.argv[1]))
+    spec = load_spec()
     torch.set_num_threads(spec['threads'])
     torch.manual_seed(0)
     reps = spec['reps']

@@ -1,23 +1,10 @@
-// NMS speed against torchvision.ops.nms / batched_nms, both measured in this run on this machine,
-// on the same boxes; also checks that both keep the same boxes.
-//   pnpm --filter @rcnn/bench nms             full setting (10k boxes; plus 100k with --large)
-//   pnpm --filter @rcnn/bench nms -- --tiny   seconds-long smoke run (1k boxes)
-// Options: --reps=N (default 7), --large (adds a 100k-box case).
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { batchedNms, nms, SeededRandom } from '@rcnn/core';
+import { benchArgs, medianMs, runPythonReference } from '../common/harness';
 
-const args = new Map(
-  process.argv.slice(2).map((a) => {
-    const [k, v] = a.replace(/^--/, '').split('=');
-    return [k, v ?? 'true'] as const;
-  }),
-);
+const args = benchArgs();
 const tiny = args.has('tiny');
 const reps = Number(args.get('reps') ?? (tiny ? 1 : 7));
+const timed = (fn: () => void) => medianMs(fn, reps);
 const n = tiny ? 1000 : 10_000;
 
 /** Proposal-like boxes on an 800×1333 image: log-uniform sides 16..800 px, aspect 1:2..2:1. */
@@ -59,18 +46,6 @@ if (args.has('large')) {
   cases.push({ name: 'nms 100000 boxes @0.7', kind: 'nms', iouThreshold: 0.7, ...proposals(100_000, 2) });
 }
 
-function medianMs(fn: () => void): number {
-  fn();
-  const times: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    fn();
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
-}
-
 function ours(): Record<string, { ms: number; keep: number[] }> {
   const results: Record<string, { ms: number; keep: number[] }> = {};
   for (const c of cases) {
@@ -82,7 +57,7 @@ function ours(): Record<string, { ms: number; keep: number[] }> {
       c.kind === 'nms'
         ? nms(boxes, scores, c.iouThreshold)
         : batchedNms(boxes, scores, classes, c.iouThreshold);
-    const ms = medianMs(() => {
+    const ms = timed(() => {
       run();
     });
     results[c.name] = { ms, keep: Array.from(run()) };
@@ -91,17 +66,7 @@ function ours(): Record<string, { ms: number; keep: number[] }> {
 }
 
 function torchvision(): Record<string, { ms: number; keep: number[] }> {
-  const dir = mkdtempSync(join(tmpdir(), 'nms-bench-'));
-  try {
-    const spec = join(dir, 'spec.json');
-    writeFileSync(spec, JSON.stringify({ reps, cases }));
-    const script = fileURLToPath(new URL('./torchvision_nms.py', import.meta.url));
-    return JSON.parse(
-      execFileSync('/usr/bin/python3', [script, spec], { encoding: 'utf8', maxBuffer: 1 << 28 }),
-    );
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return runPythonReference(new URL('./torchvision_nms.py', import.meta.url), { reps, cases });
 }
 
 const mine = ours();

@@ -3,28 +3,22 @@ given in a JSON file, 2 threads, and prints median milliseconds and kept indices
 Run by the TypeScript bench; usage: torchvision_nms.py SPEC.json
 """
 import json
-import statistics
+import os
 import sys
-import time
 
-import torch
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'common'))
+from harness import load_spec, median_ms  # noqa: E402
+
+import torch  # noqa: E402
 from torchvision.ops import batched_nms, nms
 
 torch.set_num_threads(2)
 
 
-def median_ms(fn, reps):
-    fn()
-    times = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
 
 
 def main():
-    spec = json.load(open(sys.argv[1]))
+    spec = load_spec()
     results = {}
     for case in spec["cases"]:
         boxes = torch.tensor(case["boxes"], dtype=torch.float32).reshape(-1, 4)

@@ -1,25 +1,13 @@
-// RoI pooling speed against torchvision, both measured in this run on this machine.
-//   pnpm --filter @rcnn/bench roi-ops            full setting (800×1344 image, C=256)
-//   pnpm --filter @rcnn/bench roi-ops -- --tiny  seconds-long smoke run
-// Options: --backend=wasm|cpu (default wasm), --reps=N (default 5).
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { initBackend } from '@rcnn/backend';
 import { multiLevelRoiPool, registerRoiOps, roiAlign } from '@rcnn/roi-ops';
 import * as tf from '@tensorflow/tfjs-core';
+import { benchArgs, medianMs, runPythonReference } from '../common/harness';
 
-const args = new Map(
-  process.argv.slice(2).map((a) => {
-    const [k, v] = a.replace(/^--/, '').split('=');
-    return [k, v ?? 'true'] as const;
-  }),
-);
+const args = benchArgs();
 const tiny = args.has('tiny');
 const backend = args.get('backend') ?? 'wasm';
 const reps = Number(args.get('reps') ?? (tiny ? 1 : 5));
+const timed = (fn: () => void) => medianMs(fn, reps);
 const image: [number, number] = tiny ? [224, 352] : [800, 1344];
 const channels = tiny ? 16 : 256;
 const strides = [4, 8, 16, 32];
@@ -85,18 +73,6 @@ const cases: Case[] = [
   },
 ];
 
-function medianMs(fn: () => void): number {
-  fn();
-  const times: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    fn();
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
-}
-
 async function ours(): Promise<Record<string, { forward: number; forwardBackward: number }>> {
   await initBackend({ backend });
   registerRoiOps();
@@ -123,10 +99,10 @@ async function ours(): Promise<Record<string, { forward: number; forwardBackward
     const inputs = c.kind === 'multi' ? feats : [feats[c.level!]];
     // cpu and wasm run kernels synchronously, so no read-back is needed to time them (torchvision's
     // side does not copy its results either).
-    const forward = medianMs(() => {
+    const forward = timed(() => {
       pool(inputs).dispose();
     });
-    const forwardBackward = medianMs(() => {
+    const forwardBackward = timed(() => {
       const grads = tf.grads((...fs: tf.Tensor[]) => tf.sum(pool(fs as tf.Tensor4D[])))(inputs);
       tf.dispose(grads);
     });
@@ -138,15 +114,13 @@ async function ours(): Promise<Record<string, { forward: number; forwardBackward
 }
 
 function torchvision(): Record<string, { forward: number; forwardBackward: number }> {
-  const dir = mkdtempSync(join(tmpdir(), 'roi-bench-'));
-  try {
-    const spec = join(dir, 'spec.json');
-    writeFileSync(spec, JSON.stringify({ image, channels, strides, reps, cases }));
-    const script = fileURLToPath(new URL('./torchvision_roi_ops.py', import.meta.url));
-    return JSON.parse(execFileSync('/usr/bin/python3', [script, spec], { encoding: 'utf8' }));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return runPythonReference(new URL('./torchvision_roi_ops.py', import.meta.url), {
+    image,
+    channels,
+    strides,
+    reps,
+    cases,
+  });
 }
 
 const mine = await ours();

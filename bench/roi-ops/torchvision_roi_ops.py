@@ -3,29 +3,23 @@
 median milliseconds as JSON. Run by the TypeScript bench; usage: torchvision_roi_ops.py SPEC.json
 """
 import json
-import statistics
+import os
 import sys
-import time
 
-import torch
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'common'))
+from harness import load_spec, median_ms  # noqa: E402
+
+import torch  # noqa: E402
 from torchvision.ops import MultiScaleRoIAlign, roi_align
 
 torch.set_num_threads(2)
 torch.manual_seed(0)
 
 
-def median_ms(fn, reps):
-    fn()
-    times = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
 
 
 def main():
-    spec = json.load(open(sys.argv[1]))
+    spec = load_spec()
     H, W = spec['image']
     C = spec['channels']
     strides = spec['strides']
