@@ -25,6 +25,9 @@ export const REFERENCE_SPEED: SpeedCalibration = {
   source: 'reference figures of the 2-core development machine',
 };
 
+/** Process and worker start-up (tfjs wasm, module loading; more from the TypeScript sources). */
+const STARTUP_SECONDS = 20;
+
 /** Two variants in parallel do not run quite twice as fast (shared memory bandwidth, the main thread). */
 const PARALLEL_EFFICIENCY = 0.85;
 
@@ -40,8 +43,8 @@ export function estimateVariantSeconds(relativeCost: number, b: Budget, speed: S
 }
 
 /**
- * Wall-clock estimate of a whole suite: dataset build, then the variants spread over `workers`
- * threads (longest first), each thread a core.
+ * Wall-clock estimate of a whole suite: start-up, dataset build, then the variants spread over
+ * `workers` threads (longest first), each thread a core.
  */
 export function estimateSuiteSeconds(
   suite: SuiteSpec,
@@ -60,7 +63,7 @@ export function estimateSuiteSeconds(
     load[i] += c;
   }
   const efficiency = lanes > 1 ? PARALLEL_EFFICIENCY : 1;
-  return dataset + Math.max(...load) / efficiency;
+  return STARTUP_SECONDS + dataset + Math.max(...load) / efficiency;
 }
 
 /**

@@ -31,7 +31,10 @@ export interface VariantSpec {
   readonly label: string;
   /** The detector for a budget: every part chosen by a config factory of `@rcnn/model-zoo`. */
   readonly build: (budget: Budget) => DetectorConfig;
-  /** Relative cost of one iteration (1 = the quick suite's FPN Mask R-CNN); feeds time estimates. */
+  /**
+   * Relative cost of one iteration (1 = the quick suite's R18-FPN Mask R-CNN with RoIAlign);
+   * feeds time estimates. RoIPool/RoIWarp variants train ~1.6× slower than RoIAlign here.
+   */
   readonly relativeCost: number;
 }
 
