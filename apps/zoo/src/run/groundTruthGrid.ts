@@ -20,7 +20,10 @@ export async function writeGroundTruthGrid(
     const keep = [...r.classIds.keys()].filter((k) => r.isCrowd[k] === 0);
     const hw = r.image.width * r.image.height;
     const masks = r.masks ? new Uint8Array(keep.length * hw) : undefined;
-    if (masks && r.masks) keep.forEach((k, j) => masks.set(r.masks!.subarray(k * hw, (k + 1) * hw), j * hw));
+    if (masks && r.masks) {
+      for (let j = 0; j < keep.length; j++)
+        masks.set(r.masks.subarray(keep[j] * hw, (keep[j] + 1) * hw), j * hw);
+    }
     const drawn = drawDetections(
       r.image,
       {
