@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeImage, readCocoDataset, readImageFile } from '@rcnn/data';
+import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findSuite, main, type SuiteReport, type VariantResult } from '../src/index';
 import { prepareDataset } from '../src/run/prepareDataset';
@@ -137,6 +138,7 @@ describe('resuming', () => {
     const dir = join(tmp, 'resume', 'micro', 'variants', 'faster-roipool');
     expect(existsSync(join(dir, 'checkpoint.safetensors'))).toBe(true);
     expect(existsSync(join(dir, 'result.json'))).toBe(false);
+    const tensorsBefore = tf.memory().numTensors;
     const trained: number[] = [];
     const resumed = await runVariant(job, {
       report: (p) => {
@@ -145,6 +147,8 @@ describe('resuming', () => {
       shouldStop: () => false,
     });
     expect(trained).toEqual([2, 3]);
+    // Training, evaluation and drawing free every tensor they make (the detector included).
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
     expect(resumed.status).toBe('finished');
     if (resumed.status === 'finished')
       expect(resumed.result.history.map((h) => h.iteration)).toEqual([1, 2, 3]);
