@@ -4,7 +4,7 @@
 //   pnpm --filter @rcnn/bench detector-train -- --tiny            one-minute smoke run
 // Options: --minutes=M training budget (default 40; evaluation comes after), --iterations=N (fixed
 // count instead of the budget), --lr=0.02, --batch=2, --size=256, --width=0.5, --depth=18,
-// --train=1000 --val=200 images, --out=DIR (checkpoint and summary.json with the loss curve;
+// --train=1000 --val=200 images, --workers=2 (worker threads computing gradients; 1 = in-process), --out=DIR (checkpoint and summary.json with the loss curve;
 // default .cache/detector-train/), --seed=0, --resume (continue from the checkpoint in --out).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { type Batch, BatchLoader, ensureSyntheticDataset, readCocoDataset } from
 import { type CocoDataset, evaluate } from '@rcnn/eval';
 import {
   buildDetector,
+  DataParallelGradients,
   fcnMaskHead,
   initDetectorBackend,
   learningRateAt,
@@ -36,6 +37,7 @@ const batchSize = num('batch', 2);
 const budgetMinutes = num('minutes', tiny ? 0.5 : 40);
 const baseLr = num('lr', 0.02);
 const seed = num('seed', 0);
+const workers = num('workers', 2);
 const out =
   args.get('out') ??
   fileURLToPath(new URL(`../../.cache/detector-train/${tiny ? 'tiny' : 'full'}`, import.meta.url));
@@ -98,8 +100,10 @@ const makeSource = (state: unknown) => {
 let iterations = args.has('iterations') ? num('iterations', 0) : 0;
 if (iterations === 0) {
   const probe = buildDetector(config);
+  const probeParallel = workers > 1 ? await DataParallelGradients.start(probe, { workers }) : undefined;
   const calib = new Trainer({
     model: probe,
+    gradientSource: probeParallel,
     createSource: makeSource,
     config,
     schedule: { baseLearningRate: baseLr / 100 },
@@ -113,6 +117,7 @@ if (iterations === 0) {
   await calib.run();
   const perIter = (performance.now() - t0) / 3000;
   calib.dispose();
+  await probeParallel?.close();
   probe.dispose();
   iterations = Math.max(10, Math.floor((budgetMinutes * 60) / perIter));
   console.log(
@@ -128,8 +133,10 @@ const schedule = {
 };
 const curve: Array<{ iteration: number; loss: number; lr: number } & Record<string, number>> = [];
 const started = performance.now();
+const parallel = workers > 1 ? await DataParallelGradients.start(model, { workers }) : undefined;
 const trainer = new Trainer({
   model,
+  gradientSource: parallel,
   createSource: makeSource,
   config,
   schedule,
@@ -155,6 +162,7 @@ const trainer = new Trainer({
 });
 await trainer.run();
 trainer.dispose();
+await parallel?.close();
 const trainSeconds = (performance.now() - started) / 1000;
 
 // Evaluation on the val split.
