@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resnetFpn } from '@rcnn/backbones';
-import { type Batch, BatchLoader, ensureSyntheticDataset, readCocoDataset } from '@rcnn/data';
+import { BatchLoader, ensureSyntheticDataset, readCocoDataset } from '@rcnn/data';
 import { type CocoDataset, evaluate } from '@rcnn/eval';
 import {
   buildDetector,
