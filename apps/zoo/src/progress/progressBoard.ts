@@ -113,7 +113,7 @@ export class ProgressBoard {
     const key = [...this.bars.entries()].find(([, b]) => b === bar)?.[0] ?? '';
     const eta = bar.finished ? 'done' : `${formatDuration(this.eta(key))} left`;
     const count = `${bar.done}/${bar.total}`;
-    return `${bar.label.padEnd(28).slice(0, 28)} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${count.padStart(9)} ${eta.padStart(12)}${bar.detail ? `  ${bar.detail}` : ''}`;
+    return `${bar.label.padEnd(24).slice(0, 24)} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${count.padStart(7)} ${eta.padStart(10)}${bar.detail ? `  ${bar.detail}` : ''}`;
   }
 
   private clear(): void {
@@ -124,7 +124,7 @@ export class ProgressBoard {
   private draw(): void {
     this.clear();
     const cols = this.stream.columns ?? 100;
-    const width = Math.max(10, Math.min(30, cols - 70));
+    const width = Math.max(6, Math.min(30, cols - 70));
     const lines = [...this.bars.values()].map((b) => this.line(b, width).slice(0, cols - 1));
     if (lines.length > 0) this.stream.write(`${lines.join('\n')}\n`);
     this.linesDrawn = lines.length;
