@@ -25,7 +25,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createRequire } from 'node:module';
+import { builtinModules, createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -98,8 +98,29 @@ function step(label: string): void {
   process.stdout.write(`packing: ${label}\n`);
 }
 
+/** Bare specifiers the shipped JavaScript imports, statically or with a literal `import()`. */
+function importedPackages(tarball: string, files: string[]): Set<string> {
+  const found = new Set<string>();
+  for (const f of files.filter((name) => name.endsWith('.js'))) {
+    const code = run('tar', ['-xzOf', tarball, `package/${f}`], dirname(tarball));
+    for (const m of code.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"]([^'"./][^'"]*)['"]/g)) {
+      const spec = m[1].replace(/^node:/, '');
+      // Strings in messages can look like imports; only package-name-shaped specifiers count.
+      if (!/^(@[a-z0-9-~][\w.~-]*\/)?[a-z0-9-~][\w.~-]*(\/[\w./-]*)?$/.test(spec)) continue;
+      const parts = spec.split('/');
+      found.add(spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]);
+    }
+  }
+  return found;
+}
+
 /** The rules of docs/releasing.md that publint and attw do not check. */
-function checkPackedManifest(pkg: PackageInfo, packed: Record<string, unknown>, files: string[]): string[] {
+function checkPackedManifest(
+  pkg: PackageInfo,
+  packed: Record<string, unknown>,
+  files: string[],
+  imports: Set<string>,
+): string[] {
   const problems: string[] = [];
   const where = `${pkg.name} (packed package.json)`;
   for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies'] as const) {
@@ -136,6 +157,15 @@ function checkPackedManifest(pkg: PackageInfo, packed: Record<string, unknown>, 
     }
   }
   if (!files.includes('README.md')) problems.push(`${pkg.name}: the tarball has no README.md`);
+  const declared = new Set([
+    ...Object.keys(packed.dependencies ?? {}),
+    ...Object.keys(packed.peerDependencies ?? {}),
+  ]);
+  for (const dep of imports) {
+    if (!declared.has(dep) && !builtinModules.includes(dep)) {
+      problems.push(`${pkg.name}: dist imports ${dep}, which is neither a dependency nor a peerDependency`);
+    }
+  }
   return problems;
 }
 
@@ -157,7 +187,7 @@ function packAndCheck(packages: PackageInfo[], tarballDir: string): Map<string, 
       .filter((f) => f !== '' && !f.endsWith('/'))
       .map((f) => f.replace(/^package\//, ''));
     const packed = JSON.parse(run('tar', ['-xzOf', tarball, 'package/package.json'], tarballDir));
-    problems.push(...checkPackedManifest(pkg, packed, files));
+    problems.push(...checkPackedManifest(pkg, packed, files, importedPackages(tarball, files)));
     try {
       run(bin('publint'), ['run', tarball, '--strict'], root);
     } catch (err) {
