@@ -325,3 +325,47 @@ describe('configs', () => {
     model.dispose();
   });
 });
+
+describe('detector loss gradients', () => {
+  it('match central finite differences for RoI-head weights (sampling fixed by the seed, wasm)', async () => {
+    await initDetectorBackend({ backend: 'wasm' });
+    const model = buildDetector(tinyMaskRcnnConfig());
+    const record = syntheticRecord(7, { width: 128, height: 128, maxObjects: 4 });
+    const loss = () =>
+      tf.tidy(() => tf.addN(Object.values(model.losses([record], new SeededRandom(9)))).dataSync()[0]);
+    const named = new Map(model.namedParameters());
+    const probes = [
+      'roi_heads.box_predictor.cls_score.weight',
+      'roi_heads.box_predictor.bbox_pred.weight',
+      'roi_heads.box_head.fc7.bias',
+      'roi_heads.mask_predictor.mask_fcn_logits.bias',
+      'roi_heads.mask_head.0.0.weight',
+    ].map((n) => [n, 0] as [string, number]);
+    const vars = probes.map(([n]) => named.get(n) as tf.Variable);
+    const { value, grads } = tf.variableGrads(
+      () => tf.addN(Object.values(model.losses([record], new SeededRandom(9)))) as tf.Scalar,
+      vars,
+    );
+    const eps = 1e-2;
+    for (const [i, [name]] of probes.entries()) {
+      const v = vars[i];
+      // probe the entry with the largest gradient, so that the check cannot pass on zeros
+      const g = grads[v.name].dataSync();
+      const index = g.reduce((best, x, k) => (Math.abs(x) > Math.abs(g[best]) ? k : best), 0);
+      const analytic = g[index];
+      expect(Math.abs(analytic), name).toBeGreaterThan(1e-4);
+      const base = v.dataSync().slice();
+      const at = (delta: number) => {
+        const moved = base.slice();
+        moved[index] += delta;
+        tf.tidy(() => v.assign(tf.tensor(moved, v.shape)));
+        return loss();
+      };
+      const numeric = (at(eps) - at(-eps)) / (2 * eps);
+      tf.tidy(() => v.assign(tf.tensor(base, v.shape)));
+      expect(Math.abs(numeric - analytic), name).toBeLessThan(3e-3 + 0.05 * Math.abs(analytic));
+    }
+    tf.dispose([value, ...Object.values(grads)]);
+    model.dispose();
+  });
+});
