@@ -350,8 +350,11 @@ describe('detector loss gradients', () => {
     for (const [i, [name]] of probes.entries()) {
       const v = vars[i];
       // probe the entry with the largest gradient, so that the check cannot pass on zeros
-      const g = grads[v.name].dataSync();
-      const index = g.reduce((best, x, k) => (Math.abs(x) > Math.abs(g[best]) ? k : best), 0);
+      const g = Array.from(grads[v.name].dataSync());
+      const index = g.reduce(
+        (best: number, x: number, k: number) => (Math.abs(x) > Math.abs(g[best]) ? k : best),
+        0,
+      );
       const analytic = g[index];
       expect(Math.abs(analytic), name).toBeGreaterThan(1e-4);
       const base = v.dataSync().slice();
