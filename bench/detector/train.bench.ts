@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resnetFpn } from '@rcnn/backbones';
-import { BatchLoader, ensureSyntheticDataset, readCocoDataset } from '@rcnn/data';
+import { BatchLoader, ensureSyntheticDataset, readCocoDataset, trainAugmentation } from '@rcnn/data';
 import { type CocoDataset, evaluate } from '@rcnn/eval';
 import {
   buildDetector,
@@ -86,6 +86,8 @@ const makeSource = (state: unknown) => {
     batchSize,
     seed,
     dropLast: true,
+    // horizontal flips; keypoints are absent from the detector's targets
+    transform: trainAugmentation({ flipProbability: 0.5 }),
     state: state as { epoch: number; position: number } | undefined,
   });
   return {
