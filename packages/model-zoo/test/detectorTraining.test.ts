@@ -163,6 +163,12 @@ describe('Mask R-CNN training on wasm (tiny R18-FPN)', () => {
     const model = buildDetector(tinyMaskRcnnConfig());
     expect(() => model.losses([], new SeededRandom(2))).toThrow(/records/);
     expect(() => model.losses([{ ...records[0], masks: null }], new SeededRandom(2))).toThrow(/masks/);
+    // an image without any (non-crowd) instance trains on background only
+    const empty = { ...records[0], isCrowd: new Uint8Array(records[0].classIds.length).fill(1) };
+    const losses = model.losses([empty], new SeededRandom(3));
+    expect(Object.values(losses).every((l) => Number.isFinite(l.dataSync()[0]))).toBe(true);
+    expect(losses.lossMask?.dataSync()[0]).toBe(0);
+    tf.dispose(Object.values(losses));
     model.dispose();
   });
 });

@@ -98,6 +98,8 @@ export class GeneralizedRcnn extends Module {
         if (!withMasks) return { boxes };
         if (r.masks === null)
           throw new InputError(`records[${i}].masks`, 'Mask R-CNN training needs instance masks');
+        // an image without instances has no masks to resize (an empty stack trips the resize)
+        if (n === 0) return { boxes };
         return { boxes, masks: tf.tensor3d(r.masks, [n, r.image.height, r.image.width], 'int32') };
       });
       const batch = this.transform.apply(images, annotations, { training: true, rng });
