@@ -6,7 +6,7 @@
 // count instead of the budget), --lr=0.02, --batch=2, --size=256, --width=0.5, --depth=18,
 // --write-docs (loss curve and AP table into docs/training-run.md), --train=1000 --val=200 images, --workers=2 (worker threads computing gradients; 1 = in-process), --out=DIR (checkpoint and summary.json with the loss curve;
 // default .cache/detector-train/), --seed=0, --resume (continue from the checkpoint in --out).
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resnetFpn } from '@rcnn/backbones';
@@ -100,6 +100,12 @@ const makeSource = (state: unknown) => {
 
 // The schedule needs an iteration count: fixed, or measured from a short calibration.
 let iterations = args.has('iterations') ? num('iterations', 0) : 0;
+// A resumed run keeps the first run's iteration count, so its schedule is unchanged.
+const runFile = join(out, 'run.json');
+if (iterations === 0 && args.has('resume') && existsSync(runFile)) {
+  iterations = (JSON.parse(readFileSync(runFile, 'utf8')) as { iterations: number }).iterations;
+  console.log(`resuming a run of ${iterations} iterations`);
+}
 if (iterations === 0) {
   const probe = buildDetector(config);
   const probeParallel = workers > 1 ? await DataParallelGradients.start(probe, { workers }) : undefined;
@@ -126,6 +132,7 @@ if (iterations === 0) {
     `calibration: ${perIter.toFixed(2)} s/iteration → ${iterations} iterations in ${budgetMinutes} min`,
   );
 }
+writeFileSync(runFile, JSON.stringify({ iterations }));
 const schedule = {
   baseLearningRate: baseLr,
   warmupIterations: Math.min(500, Math.floor(iterations / 10)),
