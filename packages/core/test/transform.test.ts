@@ -173,6 +173,16 @@ describe.each(BACKENDS)('image transform on %s', (backend) => {
     });
   });
 
+  it('resizeMasks of zero instances gives [0,h,w]', async () => {
+    await expectNoLeaks(() => {
+      const masks = tf.zeros([0, 5, 6], 'int32') as tf.Tensor3D;
+      const r = resizeMasks(masks, [10, 12]);
+      expect(r.shape).toEqual([0, 10, 12]);
+      expect(r.dtype).toBe('int32');
+      tf.dispose([masks, r]);
+    });
+  });
+
   it('resizeMasks, normalizeImage and batchImages agree with plain loops', async () => {
     await expectNoLeaks(() => {
       const rng = new SeededRandom(2);

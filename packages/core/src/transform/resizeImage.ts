@@ -80,8 +80,10 @@ export function nearestSourceIndex(inSize: number, outSize: number): Int32Array 
  */
 export function resizeMasks(masks: tf.Tensor3D, size: ImageSize): tf.Tensor3D {
   if (masks.rank !== 3) throw new ShapeError('masks', [null, null, null], masks.shape, 'expected [N,H,W]');
-  const [, inH, inW] = masks.shape;
+  const [n, inH, inW] = masks.shape;
   const [h, w] = size;
+  // wasm's GatherV2 returns a wrongly shaped tensor for an empty input, so no instances short-cuts.
+  if (n === 0) return tf.zeros([0, h, w], masks.dtype);
   return tf.tidy(() => {
     const rows = tf.tensor1d(nearestSourceIndex(inH, h), 'int32');
     const cols = tf.tensor1d(nearestSourceIndex(inW, w), 'int32');
