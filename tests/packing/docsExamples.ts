@@ -7,10 +7,11 @@
  *   ```
  *   <!-- /embed -->
  *
- * `--check` (run by `pnpm test`) fails when an embedded block differs from its file; `--write`
- * (`pnpm docs:examples`) copies the files into the guides.
+ * `--check` (run by `pnpm test`) fails when an embedded block differs from its file or when a
+ * guide links to a repository file that does not exist; `--write` (`pnpm docs:examples`) copies
+ * the files into the guides.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,17 +27,26 @@ for (const name of readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md
   const updated = text.replace(EMBED, (_block, source: string, lang: string, code: string) => {
     embeds++;
     const wanted = readFileSync(join(root, source), 'utf8');
-    if (code !== wanted) stale.push(`docs/${name} embeds ${source}, but the block differs from the file`);
+    if (code !== wanted && mode === 'check')
+      stale.push(`docs/${name} embeds ${source}, but the block differs from the file`);
     return `<!-- embed: ${source} -->\n\`\`\`${lang || extname(source).slice(1)}\n${wanted}\`\`\`\n<!-- /embed -->`;
   });
   if (mode === 'write' && updated !== text) writeFileSync(file, updated);
+  // Relative links outside code blocks must point at files that exist.
+  const prose = text.replace(/```[\s\S]*?```/g, '');
+  for (const [, target] of prose.matchAll(/\]\(([^)\s]+)\)/g)) {
+    if (/^[a-z]+:|^#/.test(target)) continue;
+    if (!existsSync(join(root, 'docs', target.split('#')[0]))) {
+      stale.push(`docs/${name} links to ${target}, which does not exist`);
+    }
+  }
 }
 if (embeds === 0) {
   process.stderr.write('docs: no embedded examples found (expected docs/compose.md to embed one)\n');
   process.exitCode = 1;
-} else if (mode === 'check' && stale.length > 0) {
+} else if (stale.length > 0) {
   process.stderr.write(
-    `${stale.join('\n')}\nRun \`pnpm docs:examples\` to copy the files into the guides.\n`,
+    `${stale.join('\n')}\n(\`pnpm docs:examples\` copies the example files into the guides.)\n`,
   );
   process.exitCode = 1;
 } else {
