@@ -2,6 +2,9 @@ export type {
   BoxHeadConfig,
   DetectorConfig,
   FcnMaskHeadConfig,
+  KeypointBranchConfig,
+  KeypointHeadConfig,
+  KeypointRcnnHeadConfig,
   MaskBranchConfig,
   MaskHeadConfig,
   MlpMaskHeadConfig,
@@ -28,6 +31,7 @@ export {
   roiPoolPooler,
   roiWarpPooler,
 } from './config/factories';
+export { type KeypointRcnnOptions, keypointRcnn, keypointRcnnHead } from './config/keypointRcnn';
 export { buildDetector } from './detector/buildDetector';
 export {
   type DetectorImage,
@@ -35,8 +39,10 @@ export {
   GeneralizedRcnn,
   type Prediction,
   type PredictOptions,
+  rescaleKeypoints,
   trainableInstances,
 } from './detector/generalizedRcnn';
+export { KeypointBranch } from './detector/keypointBranch';
 export { projectMasksOnBoxes } from './detector/maskTargets';
 export { type DetectionOptions, postprocessDetections, rescaleBoxes } from './detector/postprocessDetections';
 export {

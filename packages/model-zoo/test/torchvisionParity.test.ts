@@ -170,10 +170,13 @@ describe('loadTorchvisionDetector: Mask R-CNN R18-FPN against torchvision 0.14 (
     });
   });
 
-  it('rejects keypointrcnn and unknown backbones with a ConfigError naming the option', async () => {
+  it('rejects unknown archs and backbones with a ConfigError naming the option', async () => {
     await expect(
-      loadTorchvisionDetector(weightsPath, { arch: 'keypointrcnn', backbone: 'resnet18' }),
+      loadTorchvisionDetector(weightsPath, { arch: 'retinanet' as 'maskrcnn', backbone: 'resnet18' }),
     ).rejects.toThrow(ConfigError);
+    await expect(
+      loadTorchvisionDetector(weightsPath, { arch: 'keypointrcnn', backbone: 'resnet18', numClasses: 5 }),
+    ).rejects.toThrow(/keypoint_head/);
     await expect(
       loadTorchvisionDetector(weightsPath, { arch: 'maskrcnn', backbone: 'resnet19' as 'resnet18' }),
     ).rejects.toThrow(/backbone/);

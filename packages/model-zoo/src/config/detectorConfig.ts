@@ -96,6 +96,23 @@ export interface MaskBranchConfig {
   readonly activation: 'sigmoid' | 'softmax';
 }
 
+/** The Mask R-CNN keypoint head (§5): 3×3 convs, a 2× deconv to K logit maps, bilinear 2× upsampling. */
+export interface KeypointRcnnHeadConfig {
+  readonly kind: 'keypointRcnn';
+  /** Channels of each 3×3 conv (8 × 512 in the paper). */
+  readonly layers: readonly number[];
+}
+
+export type KeypointHeadConfig = KeypointRcnnHeadConfig;
+
+/** The keypoint branch: K one-hot m×m masks, m = 4 × the pooled side (56 for 14×14 RoIs). */
+export interface KeypointBranchConfig {
+  readonly pooler: RoiPoolerConfig;
+  readonly head: KeypointHeadConfig;
+  /** Keypoint types K (17 for COCO persons). */
+  readonly numKeypoints: number;
+}
+
 /** RoI head settings: training targets and inference post-processing. */
 export interface RoiHeadsConfig {
   readonly foregroundIou: number;
@@ -116,11 +133,11 @@ export interface RoiHeadsConfig {
 
 /**
  * A whole detector as plain JSON data: what {@link buildDetector} builds and what checkpoints
- * embed. Make one with {@link fasterRcnn} or {@link maskRcnn}; change any part by replacing one
+ * embed. Make one with {@link fasterRcnn}, {@link maskRcnn} or {@link keypointRcnn}; change any part by replacing one
  * field.
  */
 export interface DetectorConfig {
-  readonly kind: 'fasterRcnn' | 'maskRcnn';
+  readonly kind: 'fasterRcnn' | 'maskRcnn' | 'keypointRcnn';
   /** Number of classes including background (torchvision's `num_classes`). */
   readonly numClasses: number;
   readonly backbone: BackboneConfig;
@@ -131,6 +148,8 @@ export interface DetectorConfig {
   readonly roiHeads: RoiHeadsConfig;
   /** Present for Mask R-CNN. */
   readonly mask?: MaskBranchConfig;
+  /** Present for Keypoint R-CNN. */
+  readonly keypoint?: KeypointBranchConfig;
   /** Seed of the heads' initial weights (the backbone has its own in its config). */
   readonly seed: number;
 }

@@ -6,6 +6,7 @@ import {
   C4MaskHead,
   FastRcnnPredictor,
   FcnMaskHead,
+  KeypointRcnnHead,
   type MaskHead,
   MlpMaskHead,
   TwoMlpHead,
@@ -14,6 +15,7 @@ import { roiPooler } from '@rcnn/roi-ops';
 import { RegionProposalNetwork } from '@rcnn/rpn';
 import type { DetectorConfig, RoiPoolerConfig } from '../config/detectorConfig';
 import { GeneralizedRcnn } from './generalizedRcnn';
+import { KeypointBranch } from './keypointBranch';
 import { RoiHeads } from './roiHeads';
 
 /**
@@ -158,6 +160,24 @@ export function buildDetector(config: DetectorConfig): GeneralizedRcnn {
         );
       }
     }
+    let keypoint: KeypointBranch | undefined;
+    if (config.keypoint) {
+      const k = config.keypoint;
+      if (k.head.kind !== 'keypointRcnn') {
+        throw new ConfigError(
+          'keypoint.head.kind',
+          `unknown keypoint head ${JSON.stringify((k.head as { kind: unknown }).kind)}`,
+        );
+      }
+      const head = new KeypointRcnnHead({
+        inChannels: channels,
+        layers: k.head.layers,
+        numKeypoints: k.numKeypoints,
+        rng: rng.fork(5),
+      });
+      built.push(head);
+      keypoint = new KeypointBranch(makePooler(backbone, poolNames, k.pooler), head);
+    }
     const rh = config.roiHeads;
     const roiHeads = new RoiHeads({
       boxPooler,
@@ -172,6 +192,7 @@ export function buildDetector(config: DetectorConfig): GeneralizedRcnn {
             maskActivation: config.mask?.activation,
           }
         : {}),
+      ...(keypoint ? { keypoint } : {}),
       train: {
         foregroundIou: rh.foregroundIou,
         backgroundIou: rh.backgroundIou,

@@ -16,6 +16,7 @@ export interface DetectorLosses {
   lossClassifier: tf.Scalar;
   lossBoxReg: tf.Scalar;
   lossMask?: tf.Scalar;
+  lossKeypoint?: tf.Scalar;
 }
 
 /** Options of {@link GeneralizedRcnn.predict}. */
@@ -89,18 +90,20 @@ export class GeneralizedRcnn extends Module {
   losses(records: readonly DetectionRecord[], rng: SeededRandom): DetectorLosses {
     if (records.length === 0) throw new InputError('records', 'expected at least one record');
     const withMasks = this.roiHeads.hasMask;
+    const numKeypoints = this.roiHeads.keypoint?.numKeypoints ?? 0;
     records = records.map(trainableInstances);
     return tf.tidy(() => {
       const images = records.map((r) => toImageTensor(r.image, 'records[].image'));
       const annotations = records.map((r, i) => {
         const n = r.classIds.length;
         const boxes = tf.tensor2d(r.boxes, [n, 4]);
-        if (!withMasks) return { boxes };
+        const keypoints = numKeypoints > 0 && n > 0 ? recordKeypoints(r, i, numKeypoints) : undefined;
+        if (!withMasks) return { boxes, keypoints };
         if (r.masks === null)
           throw new InputError(`records[${i}].masks`, 'Mask R-CNN training needs instance masks');
         // an image without instances has no masks to resize (an empty stack trips the resize)
         if (n === 0) return { boxes };
-        return { boxes, masks: tf.tensor3d(r.masks, [n, r.image.height, r.image.width], 'int32') };
+        return { boxes, keypoints, masks: tf.tensor3d(r.masks, [n, r.image.height, r.image.width], 'int32') };
       });
       const batch = this.transform.apply(images, annotations, { training: true, rng });
       const targets: ImageTargets[] = records.map((r, i) => {
@@ -109,6 +112,7 @@ export class GeneralizedRcnn extends Module {
           boxes: a?.boxes?.dataSync() as Float32Array,
           labels: r.classIds,
           masks: withMasks ? Uint8Array.from(a?.masks?.dataSync() ?? []) : null,
+          keypoints: numKeypoints > 0 ? Float32Array.from(a?.keypoints?.dataSync() ?? []) : null,
         };
       });
       const features = this.backbone.apply(batch.images, true);
@@ -129,14 +133,16 @@ export class GeneralizedRcnn extends Module {
         lossBoxReg: roi.lossBoxReg,
       };
       if (roi.lossMask) out.lossMask = roi.lossMask;
+      if (roi.lossKeypoint) out.lossKeypoint = roi.lossKeypoint;
       return out as unknown as tf.TensorContainerObject;
     }) as unknown as DetectorLosses;
   }
 
   /**
    * Run inference on images (HWC RGB 0..255, any sizes). Each result is in its image's own
-   * pixels: boxes `[D,4]`, scores, labels (contiguous ids), and for Mask R-CNN mask
-   * probabilities `[D,H,W]` pasted into the image.
+   * pixels: boxes `[D,4]`, scores, labels (contiguous ids), for Mask R-CNN mask
+   * probabilities `[D,H,W]` pasted into the image, for Keypoint R-CNN keypoints `[D,K,3]`
+   * `(x, y, 1)` and their scores `[D,K]`.
    */
   async predict(images: readonly DetectorImage[], options: PredictOptions = {}): Promise<Prediction[]> {
     const raw = this.detectRaw(images);
@@ -150,6 +156,10 @@ export class GeneralizedRcnn extends Module {
         labels: d.labels,
         imageSize: [h, w],
       };
+      if (d.keypoints !== undefined) {
+        out.keypoints = rescaleKeypoints(d.keypoints, raw.imageSizes[i], raw.originalSizes[i]);
+        out.keypointScores = d.keypointScores;
+      }
       if (d.masks !== undefined && d.maskShape !== undefined) {
         out.masks = pasteMasksInImage(d.masks, d.maskShape[0], boxes, h, w);
         out.maskShape = [h, w];
@@ -212,11 +222,14 @@ export function trainableInstances(record: DetectionRecord): DetectionRecord {
   }
   if (keep.length === record.classIds.length) return record;
   const hw = record.image.width * record.image.height;
+  const kk = record.keypoints ? record.keypoints.length / Math.max(record.classIds.length, 1) : 0;
+  const keypoints = record.keypoints ? new Float32Array(keep.length * kk) : null;
   const boxes = new Float32Array(keep.length * 4);
   const masks = record.masks ? new Uint8Array(keep.length * hw) : null;
   keep.forEach((i, k) => {
     boxes.set(record.boxes.subarray(i * 4, i * 4 + 4), k * 4);
     if (masks && record.masks) masks.set(record.masks.subarray(i * hw, (i + 1) * hw), k * hw);
+    if (keypoints && record.keypoints) keypoints.set(record.keypoints.subarray(i * kk, (i + 1) * kk), k * kk);
   });
   const pick = <T extends Int32Array | Uint8Array | Float32Array>(a: T): T =>
     a.filter((_, i) => keep.includes(i)) as T;
@@ -228,8 +241,32 @@ export function trainableInstances(record: DetectionRecord): DetectionRecord {
     isCrowd: pick(record.isCrowd),
     areas: pick(record.areas),
     annotationIds: pick(record.annotationIds),
-    keypoints: null,
+    keypoints,
   };
+}
+
+/** A record's `[N,K,3]` keypoints as a tensor, checked against the keypoint head's K. */
+function recordKeypoints(record: DetectionRecord, i: number, k: number): tf.Tensor3D {
+  const n = record.classIds.length;
+  if (record.keypoints === null || record.keypoints.length !== n * k * 3) {
+    throw new InputError(
+      `records[${i}].keypoints`,
+      `Keypoint R-CNN training needs ${n}×${k}×3 keypoints, got ${record.keypoints?.length ?? 'none'}`,
+    );
+  }
+  return tf.tensor3d(record.keypoints, [n, k, 3]);
+}
+
+/** Scale `[D,K,3]` keypoints from the model input size to the original image (torchvision's `resize_keypoints`). */
+export function rescaleKeypoints(keypoints: Float32Array, from: Size, to: Size): Float32Array {
+  const ry = Math.fround(to[0] / from[0]);
+  const rx = Math.fround(to[1] / from[1]);
+  const out = Float32Array.from(keypoints);
+  for (let i = 0; i < out.length; i += 3) {
+    out[i] = keypoints[i] * rx;
+    out[i + 1] = keypoints[i + 1] * ry;
+  }
+  return out;
 }
 
 function toImageTensor(image: DetectorImage, name: string): tf.Tensor3D {

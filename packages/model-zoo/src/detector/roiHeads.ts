@@ -18,6 +18,7 @@ import {
 import { fastRcnnLoss, multinomialMaskLoss, sigmoidMaskLoss } from '@rcnn/losses';
 import type { RoiPooler } from '@rcnn/roi-ops';
 import * as tf from '@tensorflow/tfjs-core';
+import type { KeypointBranch } from './keypointBranch';
 import { projectMasksOnBoxes } from './maskTargets';
 import { type DetectionOptions, postprocessDetections } from './postprocessDetections';
 import { type SampledRois, sampleRois } from './roiTargets';
@@ -51,6 +52,8 @@ export interface RoiHeadsParts {
   readonly maskActivation?: MaskActivation;
   /** Side m of the mask head's output (28 for the FCN head on 14×14 RoIs). */
   readonly maskResolution?: number;
+  /** The keypoint branch (Keypoint R-CNN); its head registers as `keypoint_head`, `keypoint_predictor`. */
+  readonly keypoint?: KeypointBranch;
   readonly train?: RoiHeadsTrainOptions;
   readonly detection?: DetectionOptions;
 }
@@ -60,11 +63,13 @@ export interface RoiHeadsLosses {
   lossClassifier: tf.Scalar;
   lossBoxReg: tf.Scalar;
   lossMask?: tf.Scalar;
+  lossKeypoint?: tf.Scalar;
 }
 
 /**
  * The second stage of Faster / Mask R-CNN (torchvision's `RoIHeads`): pool each RoI's features,
- * classify it and refine its box per class; with a mask branch, predict an m×m mask per class.
+ * classify it and refine its box per class; with a mask branch, predict an m×m mask per class;
+ * with a keypoint branch, K keypoint heatmaps per RoI (Mask R-CNN §5).
  * Training follows the paper (positive at IoU ≥ 0.5, balanced sampling, mask loss on positives
  * only against the ground-truth mask cropped to the RoI); inference scores, NMSes per class,
  * keeps the top 100 and runs the mask branch on those boxes only.
@@ -76,6 +81,7 @@ export class RoiHeads extends Module {
   readonly maskPooler: RoiPooler | null;
   readonly maskHead: MaskHead | null;
   readonly maskActivation: MaskActivation;
+  readonly keypoint: KeypointBranch | null;
   readonly boxCoder: BoxCoder;
   readonly detection: DetectionOptions;
   private readonly matcher: Matcher;
@@ -96,6 +102,11 @@ export class RoiHeads extends Module {
     for (const [name, m] of parts.maskModules ?? []) this.addModule(name, m);
     this.maskActivation = parts.maskActivation ?? 'sigmoid';
     this.maskSide = parts.maskResolution ?? null;
+    this.keypoint = parts.keypoint ?? null;
+    if (this.keypoint) {
+      this.addModule('keypoint_head', this.keypoint.head.keypointHead);
+      this.addModule('keypoint_predictor', this.keypoint.head.keypointPredictor);
+    }
     const t = parts.train ?? {};
     this.boxCoder = new BoxCoder(t.boxCoderWeights ?? [10, 10, 5, 5]);
     this.matcher = new Matcher({
@@ -114,6 +125,11 @@ export class RoiHeads extends Module {
   /** Whether this head predicts masks. */
   get hasMask(): boolean {
     return this.maskHead !== null;
+  }
+
+  /** Whether this head predicts keypoints. */
+  get hasKeypoints(): boolean {
+    return this.keypoint !== null;
   }
 
   /**
@@ -156,6 +172,8 @@ export class RoiHeads extends Module {
       if (this.maskHead !== null && this.maskPooler !== null) {
         out.lossMask = this.maskLoss(features, samples, targets, imageSizes);
       }
+      if (this.keypoint !== null)
+        out.lossKeypoint = this.keypoint.loss(features, samples, targets, batchRois);
       return out as unknown as tf.TensorContainerObject;
     }) as unknown as RoiHeadsLosses;
   }
@@ -251,7 +269,11 @@ export class RoiHeads extends Module {
       tf.dispose([p, b]);
       return d;
     });
-    if (this.maskHead === null || this.maskPooler === null) return detections;
+    const withKeypoints = this.keypoint ? this.keypoint.detect(features, detections, batchRois) : detections;
+    return this.maskHead === null ? withKeypoints : this.detectMasks(features, withKeypoints);
+  }
+
+  private detectMasks(features: FeatureMaps, detections: ImageDetections[]): ImageDetections[] {
     const m = this.maskResolution();
     const total = detections.reduce((n, d) => n + d.labels.length, 0);
     if (total === 0) return detections.map((d) => ({ ...d, masks: new Float32Array(0), maskShape: [m, m] }));

@@ -14,6 +14,8 @@ export interface ImageTargets {
   readonly labels: Int32Array;
   /** `[G,H,W]` binary masks at the input image size, row-major; required by mask heads. */
   readonly masks?: Uint8Array | Float32Array | null;
+  /** `[G,K,3]` `(x, y, visibility)` keypoints in input pixels; required by keypoint heads. */
+  readonly keypoints?: Float32Array | null;
 }
 
 /** Detections of one image, best first. */
@@ -31,6 +33,10 @@ export interface ImageDetections {
   readonly masks?: Float32Array;
   /** Side of the per-RoI masks (`m`), or the image size `[H,W]` once pasted. */
   readonly maskShape?: readonly number[];
+  /** `[D,K,3]` `(x, y, 1)` keypoints in pixels of the image the boxes refer to (keypoint heads). */
+  readonly keypoints?: Float32Array;
+  /** `[D,K]` keypoint scores: the heatmap logit at each keypoint (torchvision's `keypoints_scores`). */
+  readonly keypointScores?: Float32Array;
 }
 
 /** Feature maps by name, `[N,H,W,C]` each. */

@@ -7,11 +7,12 @@ import {
   type StateDict,
   upgradeTorchvisionFpnKeys,
 } from '@rcnn/core';
-import { legacyMaskHeadName } from '@rcnn/heads';
+import { legacyKeypointHeadName, legacyMaskHeadName } from '@rcnn/heads';
 import { legacyRpnHeadName } from '@rcnn/rpn';
 import * as tf from '@tensorflow/tfjs-core';
 import type { DetectorConfig } from '../config/detectorConfig';
 import { fasterRcnn, IMAGENET_MEAN, IMAGENET_STD, maskRcnn } from '../config/factories';
+import { keypointRcnn, keypointRcnnHead } from '../config/keypointRcnn';
 import { buildDetector } from '../detector/buildDetector';
 import type { GeneralizedRcnn } from '../detector/generalizedRcnn';
 
@@ -39,10 +40,21 @@ export interface TorchvisionDetectorOptions {
   readonly arch: 'maskrcnn' | 'fasterrcnn' | 'keypointrcnn';
   /** The trunk of `resnet_fpn_backbone(backbone_name=...)`. */
   readonly backbone: TorchvisionBackboneName;
-  /** Classes including background. Default 91 (COCO). */
+  /** Classes including background. Default 91 (COCO); 2 (background, person) for `keypointrcnn`. */
   readonly numClasses?: number;
-  /** Default 800. */
-  readonly minSize?: number;
+  /** Keypoint types of `keypointrcnn`. Default 17. */
+  readonly numKeypoints?: number;
+  /**
+   * Conv widths of a `keypointrcnn` keypoint head passed to torchvision as
+   * `keypoint_head=KeypointRCNNHeads(256, layers)` (with `KeypointRCNNPredictor(layers[-1], K)`).
+   * Default eight of 512, torchvision's.
+   */
+  readonly keypointLayers?: readonly number[];
+  /**
+   * Shorter side(s); inference uses the last. Default 800; for `keypointrcnn` torchvision's
+   * `(640, 672, 704, 736, 768, 800)`.
+   */
+  readonly minSize?: number | readonly number[];
   /** Default 1333. */
   readonly maxSize?: number;
   /** RGB mean/std in 0..1 units as torchvision takes them. Default ImageNet's. */
@@ -81,8 +93,10 @@ export interface DetectionTensors {
   labels: tf.Tensor1D;
   /** `[N,H,W]` mask probabilities pasted into the image (Mask R-CNN). */
   masks?: tf.Tensor3D;
-  /** `[N,K,3]` keypoints (Keypoint R-CNN). */
+  /** `[N,K,3]` `(x, y, 1)` keypoints in the image's pixels (Keypoint R-CNN). */
   keypoints?: tf.Tensor3D;
+  /** `[N,K]` keypoint scores (heatmap logits; torchvision's `keypoints_scores`). */
+  keypointsScores?: tf.Tensor2D;
 }
 
 /** A torchvision-compatible detector: {@link TorchvisionDetector.predict} answers like `model.eval()(images)`. */
@@ -113,6 +127,11 @@ export class TorchvisionDetector {
       labels: tf.tensor1d(p.labels, 'int32'),
     };
     if (p.masks !== undefined) out.masks = tf.tensor3d(p.masks, [n, p.imageSize[0], p.imageSize[1]]);
+    if (p.keypoints !== undefined && p.keypointScores !== undefined) {
+      const k = n === 0 ? (this.config.keypoint?.numKeypoints ?? 0) : p.keypointScores.length / n;
+      out.keypoints = tf.tensor3d(p.keypoints, [n, k, 3]);
+      out.keypointsScores = tf.tensor2d(p.keypointScores, [n, k]);
+    }
     return out;
   }
 
@@ -127,10 +146,7 @@ export class TorchvisionDetector {
  * (trunk with frozen BatchNorm, FPN 256, torchvision's RPN and RoI-head settings).
  */
 export function torchvisionDetectorConfig(options: TorchvisionDetectorOptions): DetectorConfig {
-  if (options.arch === 'keypointrcnn') {
-    throw new ConfigError('arch', "'keypointrcnn' is not yet supported: rcnn.ts has no keypoint head yet");
-  }
-  if (options.arch !== 'maskrcnn' && options.arch !== 'fasterrcnn') {
+  if (options.arch !== 'maskrcnn' && options.arch !== 'fasterrcnn' && options.arch !== 'keypointrcnn') {
     throw new ConfigError(
       'arch',
       `expected 'maskrcnn', 'fasterrcnn' or 'keypointrcnn', got ${JSON.stringify(options.arch)}`,
@@ -149,12 +165,21 @@ export function torchvisionDetectorConfig(options: TorchvisionDetectorOptions): 
   }
   const mean = options.imageMean ?? IMAGENET_MEAN.map((v) => v / 255);
   const std = options.imageStd ?? IMAGENET_STD.map((v) => v / 255);
-  const factory = options.arch === 'maskrcnn' ? maskRcnn : fasterRcnn;
+  const keypoints = options.arch === 'keypointrcnn';
+  const factory = options.arch === 'maskrcnn' ? maskRcnn : keypoints ? keypointRcnn : fasterRcnn;
   return factory({
-    numClasses: options.numClasses ?? 91,
+    numClasses: options.numClasses ?? (keypoints ? 2 : 91),
+    ...(keypoints
+      ? {
+          numKeypoints: options.numKeypoints ?? 17,
+          ...(options.keypointLayers
+            ? { keypointHead: keypointRcnnHead({ layers: options.keypointLayers }) }
+            : {}),
+        }
+      : {}),
     backbone: resnetFpn({ ...trunk, norm: 'frozen', frozenStages: 5 - trainable }),
     transform: {
-      minSize: options.minSize ?? 800,
+      minSize: options.minSize ?? (keypoints ? [640, 672, 704, 736, 768, 800] : 800),
       maxSize: options.maxSize ?? 1333,
       imageMean: mean.map((v) => v * 255),
       imageStd: std.map((v) => v * 255),
@@ -180,7 +205,8 @@ export function torchvisionDetectorConfig(options: TorchvisionDetectorOptions): 
 
 /**
  * Rename a torchvision detection state dict's older names to the current ones (FPN convs before
- * 0.13, RPN head conv and mask head convs before 0.14), as torchvision's own loaders do.
+ * 0.13, RPN head conv and mask head convs before 0.14), as torchvision's own loaders do, and
+ * Detectron-style keypoint-head convs (`conv_fcn1…8`) to torchvision's Sequential indices.
  */
 export function upgradeTorchvisionDetectorKeys(stateDict: StateDict): StateDict {
   const out: StateDict = new Map();
@@ -190,16 +216,20 @@ export function upgradeTorchvisionDetectorKeys(stateDict: StateDict): StateDict 
     if (n.startsWith('roi_heads.mask_head.')) {
       n = `roi_heads.mask_head.${legacyMaskHeadName(n.slice('roi_heads.mask_head.'.length))}`;
     }
+    if (n.startsWith('roi_heads.keypoint_head.')) {
+      n = `roi_heads.keypoint_head.${legacyKeypointHeadName(n.slice('roi_heads.keypoint_head.'.length))}`;
+    }
     out.set(n, t);
   }
   return out;
 }
 
 /**
- * Load a torchvision Mask / Faster R-CNN (ResNet-FPN) from its state dict (`.pth` from
- * `torch.save(model.state_dict())`, or `.safetensors`) with torchvision's tensor names. The
- * result's `predict(image)` gives torchvision's `model.eval()([image / 255])[0]` in the image's
- * own pixels. Keypoint R-CNN throws a `ConfigError` (no keypoint head yet).
+ * Load a torchvision Mask / Faster / Keypoint R-CNN (ResNet-FPN) from its state dict (`.pth`
+ * from `torch.save(model.state_dict())`, or `.safetensors`) with torchvision's tensor names
+ * (`keypointrcnn_resnet50_fpn`'s `roi_heads.keypoint_head.*`, `roi_heads.keypoint_predictor.*`
+ * included). The result's `predict(image)` gives torchvision's `model.eval()([image / 255])[0]`
+ * in the image's own pixels.
  */
 export async function loadTorchvisionDetector(
   file: string,

@@ -18,6 +18,8 @@ export interface ImagePrediction {
   readonly labels: Int32Array;
   /** `[D,H,W]` mask probabilities pasted into the image. */
   readonly masks?: Float32Array;
+  /** `[D,K,3]` `(x, y, 1)` keypoints in the image's pixels (Keypoint R-CNN). */
+  readonly keypoints?: Float32Array;
   /** `[H,W]` of the image. */
   readonly imageSize: readonly [number, number];
 }
@@ -25,7 +27,8 @@ export interface ImagePrediction {
 /**
  * One image's detections as COCO results records (`loadRes` / `evaluate` input): `bbox` as
  * `[x, y, width, height]`, the category id mapped back from the model's contiguous id
- * (`categoryIds[label − 1]`), and with masks a compressed RLE of the mask thresholded at 0.5.
+ * (`categoryIds[label − 1]`), with masks a compressed RLE of the mask thresholded at 0.5, and
+ * with keypoints the flat `[x, y, v] × K` list (OKS evaluation reads x and y).
  *
  * @param categoryIds dataset category id of each contiguous class 1..K, in order.
  */
@@ -47,6 +50,11 @@ export function toCocoResults(
       `expected ${n}×${h}×${w} values, got ${prediction.masks!.length}`,
     );
   }
+  const kp = prediction.keypoints;
+  if (kp !== undefined && (n === 0 ? kp.length !== 0 : kp.length % (3 * n) !== 0)) {
+    throw new InputError('prediction.keypoints', `expected ${n}×K×3 values, got ${kp.length}`);
+  }
+  const kpLen = kp !== undefined && n > 0 ? kp.length / n : 0;
   const out: CocoResult[] = [];
   const bin = new Uint8Array(h * w);
   for (let i = 0; i < n; i++) {
@@ -70,6 +78,7 @@ export function toCocoResults(
       for (let k = 0; k < h * w; k++) bin[k] = masks[i * h * w + k] > threshold ? 1 : 0;
       record.segmentation = toCompressed(encode(bin, h, w));
     }
+    if (kp !== undefined) record.keypoints = Array.from(kp.subarray(i * kpLen, (i + 1) * kpLen));
     out.push(record);
   }
   return out;
