@@ -76,12 +76,10 @@ describe('zoo compare on the micro suite', () => {
 
   it('reuses finished variants when run again', async () => {
     const io = captureIo();
-    const start = performance.now();
     expect(await main(['compare', '--suite', 'micro', '--workers', '1', '--runs', runs], io)).toBe(0);
     expect(io.err()).toContain('reused finished variant faster-roipool');
     expect(io.err()).toContain('reused finished variant mask-roialign');
     expect(io.err()).not.toMatch(/train .*\d\/2/);
-    expect(performance.now() - start).toBeLessThan(20_000);
   });
 
   it('evaluates a checkpoint, predicts on an image and rebuilds the report', async () => {

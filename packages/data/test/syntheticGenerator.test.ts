@@ -137,13 +137,6 @@ describe('synthetic scene generator', () => {
     for (const inst of s.instances) expect(inst.mask.length).toBe(128 * 200);
   });
 
-  it('generates a 256x256 image well under 50 ms', () => {
-    generateSyntheticImage(1000);
-    const t0 = performance.now();
-    for (let i = 0; i < 20; i++) generateSyntheticImage(2000 + i);
-    expect((performance.now() - t0) / 20).toBeLessThan(50);
-  });
-
   it('rejects bad options with ConfigError naming them', () => {
     expect(() => resolveSyntheticConfig({ width: 64 })).toThrow(ConfigError);
     expect(() => resolveSyntheticConfig({ width: 64 })).toThrow(/'width'/);
