@@ -35,7 +35,14 @@ async function ours(): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   const [H, W] = image;
   const feats = strides.map(
-    (s) => tf.randomNormal([images, H / s, W / s, channels], 0, 1, 'float32', s) as tf.Tensor4D,
+    (s) =>
+      tf.randomNormal(
+        [images, Math.ceil(H / s), Math.ceil(W / s), channels],
+        0,
+        1,
+        'float32',
+        s,
+      ) as tf.Tensor4D,
   );
   const rpn = new RegionProposalNetwork({
     inChannels: channels,

@@ -41,7 +41,7 @@ def main():
     rpn = RegionProposalNetwork(gen, head, 0.7, 0.3, 256, 0.5, {"training": 2000, "testing": 1000},
                                 {"training": 2000, "testing": 1000}, 0.7)
     images = ImageList(torch.zeros(n_img, 3, H, W), [(H, W)] * n_img)
-    feats = {str(i): torch.randn(n_img, C, H // st, W // st) for i, st in enumerate(s["strides"])}
+    feats = {str(i): torch.randn(n_img, C, -(-H // st), -(-W // st)) for i, st in enumerate(s["strides"])}
     targets = [{"boxes": torch.tensor(b, dtype=torch.float32).reshape(-1, 4)} for b in s["gtBoxes"]]
 
     def rpn_eval():

@@ -11,6 +11,7 @@ export {
   Conv2DGroupedBackpropFilter,
   Conv2DGroupedBackpropInput,
 } from './kernels/convolutionKernels';
+export { WasmHeapExhaustedError } from './kernels/heapGuard';
 export { expectNoLeaks, TensorLeakError } from './leaks';
 export { type Conv2DGroupedOptions, conv2dGrouped } from './ops/conv2dGrouped';
 export { installTrainingKernels } from './trainingKernels';

@@ -12,6 +12,7 @@ import { topKGradConfig } from './gradients/topKGrad';
 import { aliasingKernels } from './kernels/aliasingKernels';
 import { transposingBatchMatMulKernel } from './kernels/batchMatMulTransposed';
 import { convolutionGradientKernels, groupedConvolutionKernels } from './kernels/convolutionKernels';
+import { guardWasmHeap } from './kernels/heapGuard';
 import { unsortedSegmentSumKernel } from './kernels/unsortedSegmentSum';
 import { conv2dGroupedGradConfig } from './ops/conv2dGrouped';
 
@@ -44,12 +45,14 @@ function replaceKernel(config: KernelConfig): void {
 /**
  * Install this package's kernels for one backend: the grouped convolution everywhere; on wasm also
  * the convolution gradients (faster or missing), UnsortedSegmentSum, and an Identity / same-dtype
- * Cast that share memory instead of copying it. The cpu backend keeps its
+ * Cast that share memory instead of copying it, and a check that fails a tensor allocation the
+ * 4 GiB heap cannot hold with a `WasmHeapExhaustedError` instead of corrupting the heap. The cpu backend keeps its
  * own kernels: it is the reference the others are tested against.
  */
 export function installTrainingKernels(backendName: string): void {
   for (const config of groupedConvolutionKernels(backendName)) addKernel(config);
   if (backendName === 'wasm') {
+    guardWasmHeap(backendName);
     for (const config of convolutionGradientKernels(backendName)) replaceKernel(config);
     addKernel(unsortedSegmentSumKernel(backendName));
     for (const config of aliasingKernels(backendName)) replaceKernel(config);

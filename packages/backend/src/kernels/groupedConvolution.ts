@@ -2,7 +2,15 @@ import type { KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
 import { getKernel } from '@tensorflow/tfjs-core';
 import type { ConvGeometry } from './convGeometry';
 import { disposeIntermediate, readFloat32, reshapedInfo, writeFloat32 } from './hostMemory';
-import { col2im, col2imTransposed, im2col, im2colTransposed, isPointwise } from './im2col';
+import {
+  channelPlanes,
+  col2im,
+  col2imTransposed,
+  im2col,
+  im2colTransposed,
+  im2colTransposedRows,
+  isPointwise,
+} from './im2col';
 import { transposeInto } from './transpose';
 
 /**
@@ -157,15 +165,30 @@ function backpropInputFilterLeft(ctx: ConvContext, dy: TensorInfo, filter: Tenso
   return dx;
 }
 
-/** Gradient w.r.t. the filter: `x` `[N,H,W,C]`, `dy` `[N,Ho,Wo,O]` → `[kh,kw,C/G,O]`. */
+/**
+ * Most float32 values one patch matrix of {@link groupedConvBackpropFilter} may hold (256 MiB). The
+ * whole matrix is `kh*kw*C` times the output pixels: 1.2 GiB for a 3×3×256 convolution over two
+ * 200×336 maps, which with the rest of a training step outgrows the 4 GiB wasm heap.
+ */
+export const PATCH_MATRIX_BUDGET = 1 << 26;
+
+/**
+ * Gradient w.r.t. the filter: `x` `[N,H,W,C]`, `dy` `[N,Ho,Wo,O]` → `[kh,kw,C/G,O]`. A single-group
+ * convolution whose patch matrix exceeds `budget` values is summed over bands of output rows, each
+ * band's patch matrix at most `budget` values.
+ */
 export function groupedConvBackpropFilter(
   ctx: ConvContext,
   x: TensorInfo,
   dy: TensorInfo,
   geo: ConvGeometry,
+  budget = PATCH_MATRIX_BUDGET,
 ): TensorInfo {
   const { G, Cg, Og, Kg, M, O } = sizes(geo);
   const filterShape = [geo.filterHeight, geo.filterWidth, Cg, O];
+  const rows = geo.batch * geo.outHeight;
+  const bandRows = Math.max(1, Math.floor(budget / (Kg * geo.outWidth)));
+  if (G === 1 && bandRows < rows) return backpropFilterInBands(ctx, x, dy, geo, bandRows);
   const colsT = writeFloat32(ctx.backend, [G, Kg, M], (out) =>
     im2colTransposed(readFloat32(ctx.backend, x), geo, out),
   );
@@ -176,6 +199,43 @@ export function groupedConvBackpropFilter(
   if (G === 1) return reshapedInfo(prod, filterShape);
   const dw = joinGroups(ctx, prod, filterShape, Kg, G, Og);
   disposeIntermediate(ctx.backend, prod);
+  return dw;
+}
+
+/** Single-group filter gradient as a sum over bands of `bandRows` output rows (`(n, oy)` pairs). */
+function backpropFilterInBands(
+  ctx: ConvContext,
+  x: TensorInfo,
+  dy: TensorInfo,
+  geo: ConvGeometry,
+  bandRows: number,
+): TensorInfo {
+  const { Cg, Kg, O } = sizes(geo);
+  const Wo = geo.outWidth;
+  const rows = geo.batch * geo.outHeight;
+  const pointwise = isPointwise(geo);
+  // A JS copy: heap views die at the next allocation, and there is one per band.
+  const source = pointwise
+    ? readFloat32(ctx.backend, x).slice()
+    : channelPlanes(readFloat32(ctx.backend, x), geo);
+  const dw = writeFloat32(ctx.backend, [geo.filterHeight, geo.filterWidth, Cg, O], () => {}, true);
+  for (let r0 = 0; r0 < rows; r0 += bandRows) {
+    const r1 = Math.min(rows, r0 + bandRows);
+    const Mc = (r1 - r0) * Wo;
+    const colsT = writeFloat32(ctx.backend, [1, Kg, Mc], (out) =>
+      im2colTransposedRows(source, geo, out, r0, r1),
+    );
+    const dyBand = writeFloat32(ctx.backend, [1, Mc, O], (out) =>
+      out.set(readFloat32(ctx.backend, dy).subarray(r0 * Wo * O, r1 * Wo * O)),
+    );
+    const prod = matMul(ctx, colsT, dyBand);
+    disposeIntermediate(ctx.backend, colsT);
+    disposeIntermediate(ctx.backend, dyBand);
+    const acc = readFloat32(ctx.backend, dw);
+    const part = readFloat32(ctx.backend, prod);
+    for (let i = 0; i < acc.length; i++) acc[i] += part[i];
+    disposeIntermediate(ctx.backend, prod);
+  }
   return dw;
 }
 

@@ -46,18 +46,45 @@ export function im2col(x: Float32Array, geo: ConvGeometry, cols: Float32Array): 
  * contiguous runs at stride 1).
  */
 export function im2colTransposed(x: Float32Array, geo: ConvGeometry, colsT: Float32Array): void {
+  im2colTransposedRows(
+    isPointwise(geo) ? x : channelPlanes(x, geo),
+    geo,
+    colsT,
+    0,
+    geo.batch * geo.outHeight,
+  );
+}
+
+/** `x` `[N,H,W,C]` as `C` planes `[N,H,W]` (the layout {@link im2colTransposedRows} reads). */
+export function channelPlanes(x: Float32Array, geo: ConvGeometry): Float32Array {
+  const { batch, inHeight: H, inWidth: W, inChannels: C } = geo;
+  const planes = new Float32Array(C * batch * H * W);
+  transposeInto(x, batch * H * W, C, planes);
+  return planes;
+}
+
+/**
+ * The columns of {@link im2colTransposed}'s matrices for output rows `[r0, r1)` only, counting rows
+ * over `(n, oy)` (`r = n*Ho + oy`): `colsT` `[groups, Kg, (r1 - r0)*Wo]`. `source` is
+ * {@link channelPlanes} of the input, or for a pointwise convolution the input `[N,H,W,C]` itself.
+ */
+export function im2colTransposedRows(
+  source: Float32Array,
+  geo: ConvGeometry,
+  colsT: Float32Array,
+  r0: number,
+  r1: number,
+): void {
   const { batch, inHeight: H, inWidth: W, inChannels: C, outHeight: Ho, outWidth: Wo, groups: G } = geo;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = geo;
   const { dilationHeight: dh, dilationWidth: dw, padTop, padLeft } = geo;
   const Cg = C / G;
-  const M = batch * Ho * Wo;
+  const Mc = (r1 - r0) * Wo;
   const HW = H * W;
   if (isPointwise(geo)) {
-    transposeInto(x, M, C, colsT);
+    transposeInto(source, Mc, C, colsT, r0 * Wo * C);
     return;
   }
-  const planes = new Float32Array(C * batch * HW);
-  transposeInto(x, batch * HW, C, planes);
   for (let g = 0; g < G; g++) {
     for (let ky = 0; ky < kh; ky++) {
       for (let kx = 0; kx < kw; kx++) {
@@ -67,23 +94,23 @@ export function im2colTransposed(x: Float32Array, geo: ConvGeometry, colsT: Floa
         const oxLo = Math.min(Wo, Math.max(0, Math.ceil(-offX / sw)));
         const oxHi = Math.max(oxLo, Math.min(Wo, Math.floor((W - 1 - offX) / sw) + 1));
         for (let c = 0; c < Cg; c++) {
-          let dst = ((g * kh * kw + t) * Cg + c) * M;
+          let dst = ((g * kh * kw + t) * Cg + c) * Mc;
           const plane = (g * Cg + c) * batch * HW;
-          for (let n = 0; n < batch; n++) {
-            for (let oy = 0; oy < Ho; oy++, dst += Wo) {
-              const iy = oy * sh + ky * dh - padTop;
-              if (iy < 0 || iy >= H) {
-                colsT.fill(0, dst, dst + Wo);
-                continue;
-              }
-              if (oxLo > 0) colsT.fill(0, dst, dst + oxLo);
-              if (oxHi < Wo) colsT.fill(0, dst + oxHi, dst + Wo);
-              const row = plane + n * HW + iy * W + offX;
-              if (sw === 1) {
-                colsT.set(planes.subarray(row + oxLo, row + oxHi), dst + oxLo);
-              } else {
-                for (let ox = oxLo; ox < oxHi; ox++) colsT[dst + ox] = planes[row + ox * sw];
-              }
+          for (let r = r0; r < r1; r++, dst += Wo) {
+            const n = Math.floor(r / Ho);
+            const oy = r - n * Ho;
+            const iy = oy * sh + ky * dh - padTop;
+            if (iy < 0 || iy >= H) {
+              colsT.fill(0, dst, dst + Wo);
+              continue;
+            }
+            if (oxLo > 0) colsT.fill(0, dst, dst + oxLo);
+            if (oxHi < Wo) colsT.fill(0, dst + oxHi, dst + Wo);
+            const row = plane + n * HW + iy * W + offX;
+            if (sw === 1) {
+              colsT.set(source.subarray(row + oxLo, row + oxHi), dst + oxLo);
+            } else {
+              for (let ox = oxLo; ox < oxHi; ox++) colsT[dst + ox] = source[row + ox * sw];
             }
           }
         }
