@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, ShapeError } from '../errors';
+import { batchNormScaleAndShift, checkBatchNormInput, checkBatchNormOptions } from './batchNormAffine';
 import { Module } from './module';
 
 /** Options of {@link BatchNorm2d}; names and defaults follow `torch.nn.BatchNorm2d`. */
@@ -33,10 +34,7 @@ export class BatchNorm2d extends Module {
     const { numFeatures } = options;
     const eps = options.eps ?? 1e-5;
     const momentum = options.momentum ?? 0.1;
-    if (!Number.isInteger(numFeatures) || numFeatures < 1) {
-      throw new ConfigError('numFeatures', `expected a positive integer, got ${numFeatures}`);
-    }
-    if (!(eps >= 0)) throw new ConfigError('eps', `expected a number >= 0, got ${eps}`);
+    checkBatchNormOptions(numFeatures, eps);
     if (!(momentum >= 0 && momentum <= 1))
       throw new ConfigError('momentum', `expected a number in [0, 1], got ${momentum}`);
     this.numFeatures = numFeatures;
@@ -53,11 +51,7 @@ export class BatchNorm2d extends Module {
    * each `[numFeatures]` (differentiable with respect to `weight` and `bias`).
    */
   scaleAndShift(): { scale: tf.Tensor1D; shift: tf.Tensor1D } {
-    return tf.tidy(() => {
-      const scale = tf.mul(this.weight, tf.rsqrt(tf.add(this.runningVar, this.eps))) as tf.Tensor1D;
-      const shift = tf.sub(this.bias, tf.mul(this.runningMean, scale)) as tf.Tensor1D;
-      return { scale, shift };
-    });
+    return batchNormScaleAndShift(this.weight, this.bias, this.runningMean, this.runningVar, this.eps);
   }
 
   /**
@@ -65,9 +59,7 @@ export class BatchNorm2d extends Module {
    * and updates `running_mean` / `running_var` (needs more than one value per channel).
    */
   apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
-    if (x.rank !== 4 || x.shape[3] !== this.numFeatures) {
-      throw new ShapeError('x', [null, null, null, this.numFeatures], x.shape, 'input of BatchNorm2d');
-    }
+    checkBatchNormInput(x, this.numFeatures, 'BatchNorm2d');
     if (!training) {
       return tf.tidy(() => {
         const { scale, shift } = this.scaleAndShift();

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, ShapeError } from '../errors';
+import { batchNormScaleAndShift, checkBatchNormInput, checkBatchNormOptions } from './batchNormAffine';
 import { Module } from './module';
 
 /** Options of {@link FrozenBatchNorm2d}. */
@@ -31,10 +31,7 @@ export class FrozenBatchNorm2d extends Module {
     super();
     const { numFeatures } = options;
     const eps = options.eps ?? 1e-5;
-    if (!Number.isInteger(numFeatures) || numFeatures < 1) {
-      throw new ConfigError('numFeatures', `expected a positive integer, got ${numFeatures}`);
-    }
-    if (!(eps >= 0)) throw new ConfigError('eps', `expected a number >= 0, got ${eps}`);
+    checkBatchNormOptions(numFeatures, eps);
     this.numFeatures = numFeatures;
     this.eps = eps;
     this.weight = this.addBuffer('weight', tf.ones([numFeatures])) as tf.Variable<tf.Rank.R1>;
@@ -45,18 +42,12 @@ export class FrozenBatchNorm2d extends Module {
 
   /** The per-channel affine map this layer applies, `{ scale, shift }`, each `[numFeatures]`. */
   scaleAndShift(): { scale: tf.Tensor1D; shift: tf.Tensor1D } {
-    return tf.tidy(() => {
-      const scale = tf.mul(this.weight, tf.rsqrt(tf.add(this.runningVar, this.eps))) as tf.Tensor1D;
-      const shift = tf.sub(this.bias, tf.mul(this.runningMean, scale)) as tf.Tensor1D;
-      return { scale, shift };
-    });
+    return batchNormScaleAndShift(this.weight, this.bias, this.runningMean, this.runningVar, this.eps);
   }
 
   /** `x` `[N,H,W,numFeatures]` → same shape. */
   apply(x: tf.Tensor4D): tf.Tensor4D {
-    if (x.rank !== 4 || x.shape[3] !== this.numFeatures) {
-      throw new ShapeError('x', [null, null, null, this.numFeatures], x.shape, 'input of FrozenBatchNorm2d');
-    }
+    checkBatchNormInput(x, this.numFeatures, 'FrozenBatchNorm2d');
     return tf.tidy(() => {
       const { scale, shift } = this.scaleAndShift();
       return tf.add(tf.mul(x, scale), shift);
