@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initDetectorBackend, loadTorchvisionDetector, type TorchvisionDetector } from '../src/index';
 import fixture from './fixtures/detector_keypoint_r18.json';
 import { hashedStateDict } from './helpers/hashedWeights';
+import { matchDetections, rows } from './helpers/matchDetections';
 
 interface Detections {
   boxes: number[];
@@ -49,27 +50,16 @@ function compare(
     keypointScores: ArrayLike<number>;
   },
 ) {
-  const n = exp.labels.length;
-  const m = got.labels.length;
-  const used = new Set<number>();
-  const r = { pairs: 0, box: 0, score: 0, keypoint: 0, keypointScore: 0, flipped: 0 };
-  for (let i = 0; i < n; i++) {
-    let best = -1;
-    let bestD = Number.POSITIVE_INFINITY;
-    for (let j = 0; j < m; j++) {
-      if (used.has(j) || got.labels[j] !== exp.labels[i]) continue;
-      let d = 0;
-      for (let c = 0; c < 4; c++) d = Math.max(d, Math.abs(got.boxes[4 * j + c] - exp.boxes[4 * i + c]));
-      if (d < bestD) {
-        bestD = d;
-        best = j;
-      }
-    }
-    if (best < 0 || bestD > 0.05) continue;
-    used.add(best);
-    r.pairs++;
-    r.box = Math.max(r.box, bestD);
-    r.score = Math.max(r.score, Math.abs(got.scores[best] - exp.scores[i]));
+  const m = matchDetections(
+    rows(exp.boxes, 4),
+    exp.scores,
+    exp.labels,
+    rows(got.boxes, 4),
+    got.scores,
+    got.labels,
+  );
+  const r = { pairs: m.pairs.length, box: m.box, score: m.score, keypoint: 0, keypointScore: 0, flipped: 0 };
+  for (const [i, best] of m.pairs) {
     for (let k = 0; k < K; k++) {
       const e = (i * K + k) * 3;
       const g = (best * K + k) * 3;
