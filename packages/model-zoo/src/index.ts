@@ -1,6 +1,7 @@
 export type {
   BoxHeadConfig,
   DetectorConfig,
+  ExternalProposalsConfig,
   FcnMaskHeadConfig,
   KeypointBranchConfig,
   KeypointHeadConfig,
@@ -9,6 +10,8 @@ export type {
   MaskHeadConfig,
   MlpMaskHeadConfig,
   ProposalCountsConfig,
+  RegionCnnBoxHeadConfig,
+  RegionWarpConfig,
   Res5BoxHeadConfig,
   Res5MaskHeadConfig,
   RoiHeadsConfig,
@@ -32,7 +35,15 @@ export {
   roiWarpPooler,
 } from './config/factories';
 export { type KeypointRcnnOptions, keypointRcnn, keypointRcnnHead } from './config/keypointRcnn';
+export {
+  type FastRcnnOptions,
+  fastRcnn,
+  type RcnnOptions,
+  rcnn,
+  selectiveSearchProposals,
+} from './config/proposalDetectors';
 export { buildDetector } from './detector/buildDetector';
+export { checkExternalProposals, ExternalProposals, imageContentKey } from './detector/externalProposals';
 export {
   type DetectorImage,
   type DetectorLosses,
@@ -45,6 +56,14 @@ export {
 export { KeypointBranch } from './detector/keypointBranch';
 export { projectMasksOnBoxes } from './detector/maskTargets';
 export { type DetectionOptions, postprocessDetections, rescaleBoxes } from './detector/postprocessDetections';
+export {
+  checkRegionWarp,
+  IMAGE_FEATURE,
+  ImageAsFeatures,
+  RegionCnnHead,
+  type RegionCnnHeadOptions,
+  RegionWarpPooler,
+} from './detector/regionCnn';
 export {
   batchRois,
   RoiHeads,

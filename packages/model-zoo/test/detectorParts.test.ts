@@ -263,7 +263,7 @@ describe('configs', () => {
   it('follow the paper per backbone: FPN 512 RoIs / 1000 proposals, C4 64 RoIs / 300 proposals and res5 heads', () => {
     const fpn = maskRcnn({ numClasses: 81, backbone: resnetFpn({ depth: 50 }) });
     expect(fpn.roiHeads.batchSizePerImage).toBe(512);
-    expect(fpn.rpn.test.postNmsTopN).toBe(1000);
+    expect(fpn.rpn?.test.postNmsTopN).toBe(1000);
     expect(fpn.mask).toMatchObject({
       head: { kind: 'fcn', layers: [256, 256, 256, 256] },
       pooler: { outputSize: 14 },
@@ -271,7 +271,7 @@ describe('configs', () => {
     });
     const c4 = maskRcnn({ numClasses: 81, backbone: resnetC4({ depth: 101 }) });
     expect(c4.roiHeads.batchSizePerImage).toBe(64);
-    expect(c4.rpn.test.postNmsTopN).toBe(300);
+    expect(c4.rpn?.test.postNmsTopN).toBe(300);
     expect(c4.boxHead.kind).toBe('res5');
     expect(c4.mask?.head.kind).toBe('res5');
     const warp = fasterRcnn({
@@ -279,7 +279,7 @@ describe('configs', () => {
       backbone: resnetFpn({ depth: 18 }),
       boxPooler: roiWarpPooler({ aggregation: 'max' }),
     });
-    expect(warp.boxPooler.op).toEqual({ kind: 'warp', samplingRatio: 2, aggregation: 'max' });
+    expect(warp.boxPooler?.op).toEqual({ kind: 'warp', samplingRatio: 2, aggregation: 'max' });
     expect(JSON.parse(JSON.stringify(c4))).toEqual(c4);
     expect(() =>
       maskRcnn({

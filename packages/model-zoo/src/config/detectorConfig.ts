@@ -57,7 +57,52 @@ export interface Res5BoxHeadConfig {
   readonly kind: 'res5';
 }
 
-export type BoxHeadConfig = TwoMlpBoxHeadConfig | Res5BoxHeadConfig;
+/**
+ * R-CNN's box head: the whole backbone runs on each warped region, its last feature map is
+ * averaged over space, then one fc layer with ReLU (R-CNN's fc7) feeds the box predictor.
+ */
+export interface RegionCnnBoxHeadConfig {
+  readonly kind: 'regionCnn';
+  readonly representationSize: number;
+}
+
+export type BoxHeadConfig = TwoMlpBoxHeadConfig | Res5BoxHeadConfig | RegionCnnBoxHeadConfig;
+
+/**
+ * Proposals from outside the network (R-CNN, Fast R-CNN): selective search (Uijlings et al.
+ * 2013) on each image, the best-ranked boxes kept.
+ */
+export interface ExternalProposalsConfig {
+  readonly method: 'selectiveSearch';
+  /** Selective search preset: `'single'`, `'fast'` (R-CNN's, ~2k boxes on PASCAL) or `'quality'`. */
+  readonly strategy: 'single' | 'fast' | 'quality';
+  /** Best-ranked proposals used per image in training. */
+  readonly trainTopN: number;
+  /** Best-ranked proposals used per image at inference. */
+  readonly testTopN: number;
+  /** Proposals narrower or shorter than this (input pixels) are dropped. */
+  readonly minSize: number;
+  /**
+   * Folder where each image's proposals are kept (keyed by the image's content and the
+   * strategy), so they are computed once per image as R-CNN and Fast R-CNN did. Absent: kept in
+   * memory only.
+   */
+  readonly cacheDirectory?: string;
+}
+
+/** R-CNN's region warp (Girshick et al. 2014, §2.1 and appendix A). */
+export interface RegionWarpConfig {
+  /** Side in pixels of the square each region is warped to (227 in the paper). */
+  readonly size: number;
+  /**
+   * Context around the region, in pixels of the warped frame (16 at 227 in the paper); the
+   * region is enlarged so that this many pixels of surrounding image show on each side. Image
+   * outside the frame is filled with the mean (zero after normalisation).
+   */
+  readonly contextPadding: number;
+  /** Regions per CNN batch at inference (bounds memory; training uses the sampled RoIs). */
+  readonly inferenceBatch: number;
+}
 
 /** FCN mask head (the paper's Fig. 4 right): 3×3 convs, a 2× deconv and 1×1 mask logits. */
 export interface FcnMaskHeadConfig {
@@ -133,17 +178,23 @@ export interface RoiHeadsConfig {
 
 /**
  * A whole detector as plain JSON data: what {@link buildDetector} builds and what checkpoints
- * embed. Make one with {@link fasterRcnn}, {@link maskRcnn} or {@link keypointRcnn}; change any part by replacing one
- * field.
+ * embed. Make one with {@link rcnn}, {@link fastRcnn}, {@link fasterRcnn}, {@link maskRcnn} or
+ * {@link keypointRcnn}; change any part by replacing one field.
  */
 export interface DetectorConfig {
-  readonly kind: 'fasterRcnn' | 'maskRcnn' | 'keypointRcnn';
+  readonly kind: 'rcnn' | 'fastRcnn' | 'fasterRcnn' | 'maskRcnn' | 'keypointRcnn';
   /** Number of classes including background (torchvision's `num_classes`). */
   readonly numClasses: number;
   readonly backbone: BackboneConfig;
   readonly transform: TransformConfig;
-  readonly rpn: RpnConfig;
-  readonly boxPooler: RoiPoolerConfig;
+  /** The region proposal network; absent for R-CNN and Fast R-CNN, which use {@link DetectorConfig.proposals}. */
+  readonly rpn?: RpnConfig;
+  /** Proposals from outside the network (R-CNN, Fast R-CNN). */
+  readonly proposals?: ExternalProposalsConfig;
+  /** R-CNN: each proposal is warped from the image instead of pooled from feature maps. */
+  readonly regionWarp?: RegionWarpConfig;
+  /** The RoI feature extractor; absent for R-CNN, which warps image regions ({@link DetectorConfig.regionWarp}). */
+  readonly boxPooler?: RoiPoolerConfig;
   readonly boxHead: BoxHeadConfig;
   readonly roiHeads: RoiHeadsConfig;
   /** Present for Mask R-CNN. */

@@ -205,7 +205,9 @@ export function maskRcnn(options: MaskRcnnOptions): DetectorConfig {
   const mask: MaskBranchConfig = {
     pooler:
       options.maskPooler ??
-      (head.kind === 'res5' ? base.boxPooler : roiAlignPooler({ outputSize: 14, samplingRatio: 2 })),
+      (head.kind === 'res5'
+        ? (base.boxPooler as RoiPoolerConfig)
+        : roiAlignPooler({ outputSize: 14, samplingRatio: 2 })),
     head,
     activation: options.maskActivation ?? 'sigmoid',
   };

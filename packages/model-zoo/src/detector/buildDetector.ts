@@ -11,11 +11,18 @@ import {
   MlpMaskHead,
   TwoMlpHead,
 } from '@rcnn/heads';
-import { roiPooler } from '@rcnn/roi-ops';
+import { type RoiPooler, roiPooler } from '@rcnn/roi-ops';
 import { RegionProposalNetwork } from '@rcnn/rpn';
-import type { DetectorConfig, RoiPoolerConfig } from '../config/detectorConfig';
+import type {
+  DetectorConfig,
+  ExternalProposalsConfig,
+  RegionWarpConfig,
+  RoiPoolerConfig,
+} from '../config/detectorConfig';
+import { ExternalProposals } from './externalProposals';
 import { GeneralizedRcnn } from './generalizedRcnn';
 import { KeypointBranch } from './keypointBranch';
+import { ImageAsFeatures, RegionCnnHead, RegionWarpPooler } from './regionCnn';
 import { RoiHeads } from './roiHeads';
 
 /**
@@ -43,6 +50,37 @@ function makePooler(backbone: Backbone, names: string[], config: RoiPoolerConfig
   });
 }
 
+/** Check that a config's parts fit its kind (R-CNN and Fast R-CNN need external proposals, the others an RPN). */
+function checkKind(config: DetectorConfig): void {
+  const kinds = ['rcnn', 'fastRcnn', 'fasterRcnn', 'maskRcnn', 'keypointRcnn'];
+  if (!kinds.includes(config.kind)) {
+    throw new ConfigError('kind', `expected one of ${kinds.join(', ')}, got ${JSON.stringify(config.kind)}`);
+  }
+  const external = config.kind === 'rcnn' || config.kind === 'fastRcnn';
+  if (external) {
+    if (config.proposals === undefined)
+      throw new ConfigError('proposals', `${config.kind} needs external proposals (e.g. selective search)`);
+    if (config.rpn !== undefined)
+      throw new ConfigError('rpn', `${config.kind} takes external proposals and has no RPN`);
+    if (config.mask || config.keypoint)
+      throw new ConfigError(
+        'kind',
+        `${config.kind} has no mask or keypoint branch; use maskRcnn or keypointRcnn`,
+      );
+  } else if (config.rpn === undefined) {
+    throw new ConfigError('rpn', `${config.kind} needs an RPN config`);
+  }
+  if ((config.kind === 'rcnn') !== (config.regionWarp !== undefined)) {
+    throw new ConfigError(
+      'regionWarp',
+      "R-CNN (and only R-CNN) warps regions: give 'regionWarp' with kind 'rcnn'",
+    );
+  }
+  if (config.kind !== 'rcnn' && config.boxPooler === undefined) {
+    throw new ConfigError('boxPooler', `${config.kind} needs a RoI pooler config`);
+  }
+}
+
 /**
  * Build the detector a {@link DetectorConfig} describes, with freshly initialised weights (the
  * backbone seeded by its own config, the heads by `config.seed`). The caller disposes it.
@@ -50,43 +88,68 @@ function makePooler(backbone: Backbone, names: string[], config: RoiPoolerConfig
 export function buildDetector(config: DetectorConfig): GeneralizedRcnn {
   const built: Module[] = [];
   try {
-    const backbone = buildBackbone(config.backbone);
-    built.push(backbone);
+    checkKind(config);
     const rng = new SeededRandom(config.seed);
+    // R-CNN runs its backbone on each warped region (inside the box head); the RoI stage reads
+    // the image itself.
+    const regionCnn = config.kind === 'rcnn';
+    const cnn = buildBackbone(config.backbone);
+    built.push(cnn);
+    const backbone: Backbone = regionCnn ? new ImageAsFeatures() : cnn;
+    if (regionCnn) built.push(backbone);
     const outputs = Object.entries(backbone.outputs);
     const channels = outputs[0][1].channels;
     if (outputs.some(([, spec]) => spec.channels !== channels)) {
       throw new ConfigError('backbone', 'every feature level must have the same number of channels');
     }
     const rpnFeatures = outputs.map(([name]) => name);
+    let rpn: RegionProposalNetwork | null = null;
+    let externalProposals: ExternalProposals | null = null;
     const r = config.rpn;
-    if (r.anchorSizes.length !== rpnFeatures.length) {
-      throw new ConfigError(
-        'rpn.anchorSizes',
-        `one entry per feature level (${rpnFeatures.join(', ')}), got ${r.anchorSizes.length}`,
-      );
+    if (r !== undefined) {
+      if (r.anchorSizes.length !== rpnFeatures.length) {
+        throw new ConfigError(
+          'rpn.anchorSizes',
+          `one entry per feature level (${rpnFeatures.join(', ')}), got ${r.anchorSizes.length}`,
+        );
+      }
+      rpn = new RegionProposalNetwork({
+        inChannels: channels,
+        anchors: { sizes: r.anchorSizes, aspectRatios: r.aspectRatios },
+        train: r.train,
+        test: r.test,
+        nmsThresh: r.nmsThreshold,
+        fgIouThresh: r.foregroundIou,
+        bgIouThresh: r.backgroundIou,
+        batchSizePerImage: r.batchSizePerImage,
+        positiveFraction: r.positiveFraction,
+        rng: rng.fork(1),
+      });
+      built.push(rpn);
+    } else {
+      externalProposals = new ExternalProposals(config.proposals as ExternalProposalsConfig);
     }
-    const rpn = new RegionProposalNetwork({
-      inChannels: channels,
-      anchors: { sizes: r.anchorSizes, aspectRatios: r.aspectRatios },
-      train: r.train,
-      test: r.test,
-      nmsThresh: r.nmsThreshold,
-      fgIouThresh: r.foregroundIou,
-      bgIouThresh: r.backgroundIou,
-      batchSizePerImage: r.batchSizePerImage,
-      positiveFraction: r.positiveFraction,
-      rng: rng.fork(1),
-    });
-    built.push(rpn);
 
     const poolNames = poolerFeatures(backbone, config);
-    const boxPooler = makePooler(backbone, poolNames, config.boxPooler);
+    const boxPooler: RoiPooler = regionCnn
+      ? new RegionWarpPooler(config.regionWarp as RegionWarpConfig)
+      : makePooler(backbone, poolNames, config.boxPooler as RoiPoolerConfig);
     let boxHead: BoxHead & Module;
-    if (config.boxHead.kind === 'twoMlp') {
+    if (regionCnn) {
+      if (config.boxHead.kind !== 'regionCnn')
+        throw new ConfigError('boxHead', "R-CNN needs the 'regionCnn' box head");
+      boxHead = new RegionCnnHead({
+        body: cnn,
+        representationSize: config.boxHead.representationSize,
+        inferenceBatch: (config.regionWarp as RegionWarpConfig).inferenceBatch,
+        rng: rng.fork(2),
+      });
+    } else if (config.boxHead.kind === 'regionCnn') {
+      throw new ConfigError('boxHead', "the 'regionCnn' box head belongs to R-CNN (kind 'rcnn')");
+    } else if (config.boxHead.kind === 'twoMlp') {
       boxHead = new TwoMlpHead({
         inChannels: channels,
-        resolution: config.boxPooler.outputSize,
+        resolution: (config.boxPooler as RoiPoolerConfig).outputSize,
         representationSize: config.boxHead.representationSize,
         rng: rng.fork(2),
       });
@@ -206,7 +269,7 @@ export function buildDetector(config: DetectorConfig): GeneralizedRcnn {
         detectionsPerImage: rh.detectionsPerImage,
       },
     });
-    return new GeneralizedRcnn(config, { backbone, rpn, roiHeads, rpnFeatures });
+    return new GeneralizedRcnn(config, { backbone, rpn, externalProposals, roiHeads, rpnFeatures });
   } catch (err) {
     for (const m of built) m.dispose();
     throw err;

@@ -5,14 +5,16 @@ import type { RegionProposalNetwork } from '@rcnn/rpn';
 import * as tf from '@tensorflow/tfjs-core';
 import type { DetectorConfig } from '../config/detectorConfig';
 import { pasteMasksInImage } from '../inference/pasteMasks';
+import type { ExternalProposals } from './externalProposals';
 import { rescaleBoxes } from './postprocessDetections';
 import type { RoiHeads } from './roiHeads';
 import type { FeatureMaps, ImageDetections, ImageTargets, Size } from './types';
 
 /** Loss terms of a training step, named after torchvision's (`loss_classifier` → `lossClassifier`). */
 export interface DetectorLosses {
-  lossObjectness: tf.Scalar;
-  lossRpnBoxReg: tf.Scalar;
+  /** RPN terms; absent for detectors with external proposals (R-CNN, Fast R-CNN). */
+  lossObjectness?: tf.Scalar;
+  lossRpnBoxReg?: tf.Scalar;
   lossClassifier: tf.Scalar;
   lossBoxReg: tf.Scalar;
   lossMask?: tf.Scalar;
@@ -43,12 +45,19 @@ export type DetectorImage = tf.Tensor3D | DetectionRecord['image'];
  * pad) → backbone → RPN → RoI heads (box; mask), with torchvision's module names (`backbone`,
  * `rpn`, `roi_heads`) so its state dicts load by name. Inference maps boxes back to each image
  * and pastes the masks into it (`paste_masks_in_image`).
+ *
+ * R-CNN and Fast R-CNN are the same pipeline with the RPN replaced by external proposals
+ * (selective search on the original image, scaled to the input); R-CNN's "backbone" is the image
+ * itself and its box head runs the CNN on each warped region.
  */
 export class GeneralizedRcnn extends Module {
   readonly config: DetectorConfig;
   readonly transform: ImageTransform;
   readonly backbone: Backbone;
-  readonly rpn: RegionProposalNetwork;
+  /** The RPN, or null when proposals come from {@link GeneralizedRcnn.externalProposals}. */
+  readonly rpn: RegionProposalNetwork | null;
+  /** Selective-search proposals (R-CNN, Fast R-CNN), or null with an RPN. */
+  readonly externalProposals: ExternalProposals | null;
   readonly roiHeads: RoiHeads;
   /** The module the trainer updates (this detector). */
   readonly module: Module = this;
@@ -58,7 +67,8 @@ export class GeneralizedRcnn extends Module {
     config: DetectorConfig,
     parts: {
       backbone: Backbone;
-      rpn: RegionProposalNetwork;
+      rpn: RegionProposalNetwork | null;
+      externalProposals?: ExternalProposals | null;
       roiHeads: RoiHeads;
       rpnFeatures: readonly string[];
     },
@@ -73,7 +83,11 @@ export class GeneralizedRcnn extends Module {
       sizeDivisibility: parts.backbone.sizeDivisibility || 1,
     });
     this.backbone = this.addModule('backbone', parts.backbone);
-    this.rpn = this.addModule('rpn', parts.rpn);
+    this.rpn = parts.rpn ? this.addModule('rpn', parts.rpn) : null;
+    this.externalProposals = parts.externalProposals ?? null;
+    if ((this.rpn === null) === (this.externalProposals === null)) {
+      throw new ConfigError('rpn', 'a detector needs either an RPN or external proposals, not both');
+    }
     this.roiHeads = this.addModule('roi_heads', parts.roiHeads);
     this.rpnFeatures = parts.rpnFeatures;
   }
@@ -116,22 +130,28 @@ export class GeneralizedRcnn extends Module {
         };
       });
       const features = this.backbone.apply(batch.images, true);
-      const rpnOut = this.rpn.apply({
-        features: this.rpnFeatures.map((n) => features[n]),
-        imageTensorSize: [batch.images.shape[1], batch.images.shape[2]],
-        imageSizes: batch.imageSizes,
-        gtBoxes: targets.map((t) => t.boxes),
-        training: true,
-        rng,
-      });
-      const proposals = rpnOut.proposals.map((p) => p.boxes.dataSync() as Float32Array);
+      let proposals: Float32Array[];
+      const out: Partial<DetectorLosses> = {};
+      if (this.rpn !== null) {
+        const rpnOut = this.rpn.apply({
+          features: this.rpnFeatures.map((n) => features[n]),
+          imageTensorSize: [batch.images.shape[1], batch.images.shape[2]],
+          imageSizes: batch.imageSizes,
+          gtBoxes: targets.map((t) => t.boxes),
+          training: true,
+          rng,
+        });
+        proposals = rpnOut.proposals.map((p) => p.boxes.dataSync() as Float32Array);
+        out.lossObjectness = rpnOut.losses!.objectness;
+        out.lossRpnBoxReg = rpnOut.losses!.boxRegression;
+      } else {
+        proposals = records.map((r, i) =>
+          this.imageProposals(r.image, batch.originalSizes[i], batch.imageSizes[i], true),
+        );
+      }
       const roi = this.roiHeads.losses(features, proposals, targets, batch.imageSizes, rng);
-      const out: DetectorLosses = {
-        lossObjectness: rpnOut.losses!.objectness,
-        lossRpnBoxReg: rpnOut.losses!.boxRegression,
-        lossClassifier: roi.lossClassifier,
-        lossBoxReg: roi.lossBoxReg,
-      };
+      out.lossClassifier = roi.lossClassifier;
+      out.lossBoxReg = roi.lossBoxReg;
       if (roi.lossMask) out.lossMask = roi.lossMask;
       if (roi.lossKeypoint) out.lossKeypoint = roi.lossKeypoint;
       return out as unknown as tf.TensorContainerObject;
@@ -174,6 +194,29 @@ export class GeneralizedRcnn extends Module {
   }
 
   /**
+   * External proposals of one image, computed on the original image and scaled to the
+   * transformed input (`[h,w]` before padding), clipped to it.
+   */
+  private imageProposals(
+    image: { width: number; height: number; data: Uint8Array },
+    originalSize: Size,
+    inputSize: Size,
+    training: boolean,
+  ): Float32Array {
+    const boxes = (this.externalProposals as ExternalProposals).propose(image, training);
+    const sx = inputSize[1] / originalSize[1];
+    const sy = inputSize[0] / originalSize[0];
+    const out = new Float32Array(boxes.length);
+    for (let i = 0; i < boxes.length; i += 4) {
+      out[i] = Math.min(boxes[i] * sx, inputSize[1]);
+      out[i + 1] = Math.min(boxes[i + 1] * sy, inputSize[0]);
+      out[i + 2] = Math.min(boxes[i + 2] * sx, inputSize[1]);
+      out[i + 3] = Math.min(boxes[i + 3] * sy, inputSize[0]);
+    }
+    return out;
+  }
+
+  /**
    * Inference up to the RoI heads' output, in the resized input's pixels (masks m×m per
    * detection), with the proposals and the sizes needed to map back. Mostly for parity checks.
    */
@@ -187,20 +230,48 @@ export class GeneralizedRcnn extends Module {
     const tensors = images.map((im, i) => toImageTensor(im, `images[${i}]`));
     const owned = tensors.filter((t, i) => t !== images[i]);
     let features: FeatureMaps | null = null;
-    const batch = this.transform.apply(tensors);
-    tf.dispose(owned);
+    let batch: ReturnType<ImageTransform['apply']>;
+    try {
+      batch = this.transform.apply(tensors);
+    } catch (err) {
+      tf.dispose(owned);
+      throw err;
+    }
+    let external: Float32Array[] | null = null;
+    try {
+      if (this.rpn === null) {
+        external = images.map((im, i) =>
+          this.imageProposals(
+            proposalImage(im, tensors[i]),
+            batch.originalSizes[i],
+            batch.imageSizes[i],
+            false,
+          ),
+        );
+      }
+    } catch (err) {
+      batch.images.dispose();
+      throw err;
+    } finally {
+      tf.dispose(owned);
+    }
     try {
       features = this.backbone.apply(batch.images, false);
-      const rpnOut = this.rpn.apply({
-        features: this.rpnFeatures.map((n) => (features as FeatureMaps)[n]),
-        imageTensorSize: [batch.images.shape[1], batch.images.shape[2]],
-        imageSizes: batch.imageSizes,
-      });
-      const proposals = rpnOut.proposals.map((p) => {
-        const b = p.boxes.dataSync() as Float32Array;
-        tf.dispose([p.boxes, p.scores]);
-        return b;
-      });
+      let proposals: Float32Array[];
+      if (this.rpn !== null) {
+        const rpnOut = this.rpn.apply({
+          features: this.rpnFeatures.map((n) => (features as FeatureMaps)[n]),
+          imageTensorSize: [batch.images.shape[1], batch.images.shape[2]],
+          imageSizes: batch.imageSizes,
+        });
+        proposals = rpnOut.proposals.map((p) => {
+          const b = p.boxes.dataSync() as Float32Array;
+          tf.dispose([p.boxes, p.scores]);
+          return b;
+        });
+      } else {
+        proposals = external as Float32Array[];
+      }
       const detections = this.roiHeads.detect(features, proposals, batch.imageSizes);
       return { proposals, detections, imageSizes: batch.imageSizes, originalSizes: batch.originalSizes };
     } finally {
@@ -208,6 +279,20 @@ export class GeneralizedRcnn extends Module {
       if (features) tf.dispose(Object.values(features));
     }
   }
+}
+
+/** 8-bit RGB bytes of a detector image for proposal generators (tensors are rounded and clamped). */
+function proposalImage(
+  image: DetectorImage,
+  tensor: tf.Tensor3D,
+): { width: number; height: number; data: Uint8Array } {
+  if (!(image instanceof tf.Tensor)) return image as { width: number; height: number; data: Uint8Array };
+  const [height, width] = tensor.shape;
+  return {
+    width,
+    height,
+    data: Uint8Array.from(tensor.dataSync(), (v) => Math.min(255, Math.max(0, Math.round(v)))),
+  };
 }
 
 /**
