@@ -31,12 +31,12 @@ const records: DetectionRecord[] = [0, 1].map((i) =>
 );
 
 const tinyTrunk = {
-  depth: 18 as const,
+  depth: 18,
   stageDepths: [1, 1, 1, 1],
   widthMultiplier: 0.125,
-  norm: 'frozen' as const,
+  norm: 'frozen',
   seed: 4,
-};
+} as const;
 
 function tinyFastRcnn(cacheDirectory?: string) {
   return fastRcnn({
