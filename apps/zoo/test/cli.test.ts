@@ -114,7 +114,10 @@ describe('suites', () => {
       'mask-head',
       'backbone',
       'detection',
+      'generations',
+      'keypoints',
       'micro',
+      'micro-family',
     ]);
   });
 

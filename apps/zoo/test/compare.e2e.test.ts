@@ -48,8 +48,9 @@ describe('zoo compare on the micro suite', () => {
     }
     expect(report.variants[0].evaluation.mask).toBeNull();
     expect(report.variants[1].evaluation.mask).not.toBeNull();
-    // One box table (primary) and its mask counterpart is skipped (a Faster R-CNN row has no masks).
-    expect(report.tables.map((t) => `${t.id}:${t.metric}`)).toEqual(['micro:box']);
+    // The box table (primary) and its mask counterpart, where the Faster R-CNN row has no masks.
+    expect(report.tables.map((t) => `${t.id}:${t.metric}`)).toEqual(['micro:box', 'micro-mask:mask']);
+    expect(report.tables[1].rows.map((r) => r.applicable)).toEqual([false, true]);
     expect(report.tables[0].rows[1].direction).not.toBe('baseline');
     const md = readFileSync(join(root, 'results.md'), 'utf8');
     expect(md).toContain(
@@ -151,4 +152,44 @@ describe('resuming', () => {
     if (resumed.status === 'finished')
       expect(resumed.result.history.map((h) => h.iteration)).toEqual([1, 2, 3]);
   });
+});
+
+describe('zoo compare on the R-CNN family smoke suite', () => {
+  it('trains and evaluates R-CNN, Fast R-CNN (cached selective search) and Keypoint R-CNN with masks', async () => {
+    const io = captureIo();
+    const code = await main(['compare', '--suite', 'micro-family', '--workers', '1', '--runs', runs], io);
+    expect(io.err()).not.toContain('error');
+    expect(code).toBe(0);
+    const root = join(runs, 'micro-family');
+    const report = JSON.parse(readFileSync(join(root, 'results.json'), 'utf8')) as SuiteReport;
+    expect(report.variants.map((v) => `${v.variant}:${v.config.kind}`)).toEqual([
+      'rcnn:rcnn',
+      'fast-rcnn:fastRcnn',
+      'kp-mask:keypointRcnn',
+    ]);
+    const [r, fast, kp] = report.variants;
+    expect(Object.keys(r.history[0].losses).sort()).toEqual(['lossBoxReg', 'lossClassifier']);
+    expect(Object.keys(kp.history[0].losses)).toContain('lossKeypoint');
+    expect(r.evaluation.mask).toBeNull();
+    expect(kp.evaluation.mask).not.toBeNull();
+    expect(kp.evaluation.keypoints).not.toBeNull();
+    expect(fast.evaluation.keypoints).toBeNull();
+    for (const v of report.variants) expect(v.evaluation.predictSeconds).toBeGreaterThan(0);
+    // selective search ran once per image and was cached beside the dataset
+    const cache = join(fast.dataset.root, 'proposals');
+    expect(existsSync(cache)).toBe(true);
+    expect(fast.config.proposals?.cacheDirectory).toBe(cache);
+    expect(report.tables.map((t) => `${t.id}:${t.metric}`)).toEqual([
+      'generations:box',
+      'generations-mask:mask',
+      'generations-keypoints:keypoints',
+    ]);
+    const md = readFileSync(join(root, 'results.md'), 'utf8');
+    expect(md).toContain(
+      '| variant | box AP | box AP50 | box AP75 | box APs | box APm | box APl | s/image | paper AP | direction |',
+    );
+    expect(md).toContain('| variant | kp AP | kp AP50 | kp AP75 | kp APs | kp APm | kp APl |');
+    const html = readFileSync(join(root, 'report.html'), 'utf8');
+    expect(html).toContain('keypoint AP');
+  }, 300_000);
 });

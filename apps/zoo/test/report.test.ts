@@ -87,7 +87,8 @@ describe('result tables', () => {
   });
 
   it('adds the box counterpart of mask tables and marks unfinished rows as pending', () => {
-    expect(report.tables.map((t) => t.id)).toEqual(['roi', 'roi-box', 'detection']);
+    expect(report.tables.map((t) => t.id)).toEqual(['roi', 'roi-box', 'detection', 'detection-mask']);
+    expect(report.tables[3].rows.map((r) => r.applicable)).toEqual([false, true]);
     const detection = report.tables.find((t) => t.id === 'detection');
     expect(detection?.rows[0].values).toBeNull();
     expect(detection?.rows[0].label).toBe('Faster R-CNN, RoIAlign');

@@ -52,6 +52,14 @@ export function htmlReport(report: SuiteReport, variantsDir: string, groundTruth
       ...(v.some((r) => r.evaluation.mask)
         ? [{ name: 'mask AP', values: v.map((r) => (r.evaluation.mask ? r.evaluation.mask.ap * 100 : null)) }]
         : []),
+      ...(v.some((r) => r.evaluation.keypoints)
+        ? [
+            {
+              name: 'keypoint AP',
+              values: v.map((r) => (r.evaluation.keypoints ? r.evaluation.keypoints.ap * 100 : null)),
+            },
+          ]
+        : []),
     ],
     yLabel: 'AP (%)',
     width: Math.max(640, 140 * v.length),

@@ -13,6 +13,7 @@ export function formatDelta(v: number | null | undefined): string {
 }
 
 function cell(row: ResultRow, c: number): string {
+  if (!row.applicable) return '–';
   if (!row.values) return 'pending';
   const d = formatDelta(row.deltas[c]);
   return d ? `${formatAp(row.values[c])} (${d})` : formatAp(row.values[c]);
@@ -30,10 +31,13 @@ function heading(t: ResultTable): string {
 
 /** The headers and cells of a table as strings (shared by text and Markdown). */
 function grid(t: ResultTable): { header: string[]; body: string[][] } {
-  const header = ['variant', ...COLUMNS.map((c) => `${t.metric} ${c}`)];
+  const name = t.metric === 'keypoints' ? 'kp' : t.metric;
+  const header = ['variant', ...COLUMNS.map((c) => `${name} ${c}`)];
+  if (t.speed) header.push('s/image');
   if (t.primary) header.push('paper AP', 'direction');
   const body = t.rows.map((r) => {
     const cells = [r.label, ...COLUMNS.map((_, c) => cell(r, c))];
+    if (t.speed) cells.push(r.secondsPerImage === null ? 'pending' : r.secondsPerImage.toFixed(2));
     if (t.primary) cells.push(paperCell(r), r.direction);
     return cells;
   });

@@ -1,5 +1,5 @@
 import type { CocoStats, VariantResult } from '../run/types';
-import type { PaperRow, SuiteSpec, TableSpec } from '../suites/types';
+import type { Metric, PaperRow, SuiteSpec, TableSpec } from '../suites/types';
 
 /** The six COCO columns of the paper's tables, in order. */
 export const COLUMNS = ['AP', 'AP50', 'AP75', 'APs', 'APm', 'APl'] as const;
@@ -9,8 +9,12 @@ const KEYS: readonly (keyof CocoStats)[] = ['ap', 'ap50', 'ap75', 'apSmall', 'ap
 export interface ResultRow {
   readonly variant: string;
   readonly label: string;
-  /** null: the variant has not finished (or has no masks for a mask table). */
+  /** null: the variant has not finished, or has no such branch (see `applicable`). */
   readonly values: readonly (number | null)[] | null;
+  /** False when the variant cannot have this metric (no mask or keypoint branch). */
+  readonly applicable: boolean;
+  /** Inference seconds per val image (proposals included), for tables with a speed column. */
+  readonly secondsPerImage: number | null;
   /** Differences from the first row, per column (null on the first row or where unknown). */
   readonly deltas: readonly (number | null)[];
   readonly paper: PaperRow | null;
@@ -20,21 +24,24 @@ export interface ResultRow {
   readonly direction: 'agrees' | 'disagrees' | 'tie' | 'baseline' | 'n/a';
 }
 
-/** A suite table for one metric (box or mask), filled with results. */
+/** A suite table for one metric (box, mask or keypoints), filled with results. */
 export interface ResultTable {
   readonly id: string;
   readonly title: string;
   readonly paperTable: string;
-  readonly metric: 'box' | 'mask';
+  readonly metric: Metric;
+  /** Whether rows carry {@link ResultRow.secondsPerImage}. */
+  readonly speed: boolean;
   /** True for the metric the paper reports in this table. */
   readonly primary: boolean;
   readonly paperFinding: string;
   readonly rows: readonly ResultRow[];
 }
 
-function statsFor(result: VariantResult | undefined, metric: 'box' | 'mask'): readonly number[] | null {
+function statsFor(result: VariantResult | undefined, metric: Metric): readonly number[] | null {
   if (!result) return null;
-  const s = metric === 'box' ? result.evaluation.box : result.evaluation.mask;
+  const e = result.evaluation;
+  const s = metric === 'box' ? e.box : metric === 'mask' ? e.mask : (e.keypoints ?? null);
   if (!s) return null;
   // COCOeval writes -1 where a cell has no ground truth.
   return KEYS.map((k) => (s[k] < 0 ? Number.NaN : s[k] * 100));
@@ -43,9 +50,16 @@ function statsFor(result: VariantResult | undefined, metric: 'box' | 'mask'): re
 /** Differences below this (AP points) count as a tie when comparing directions. */
 export const TIE_TOLERANCE = 0.05;
 
+/** Whether a variant's detector has the branch a metric needs. */
+function hasMetric(suite: SuiteSpec, id: string, metric: Metric): boolean {
+  if (metric === 'box') return true;
+  const config = suite.variants.find((v) => v.id === id)?.build(suite.budget);
+  return metric === 'mask' ? config?.mask !== undefined : config?.keypoint !== undefined;
+}
+
 function buildRows(
   spec: TableSpec,
-  metric: 'box' | 'mask',
+  metric: Metric,
   results: ReadonlyMap<string, VariantResult>,
   usePaper: boolean,
   suite: SuiteSpec,
@@ -67,14 +81,30 @@ function buildRows(
       if (Math.abs(deltas[0]) < TIE_TOLERANCE) direction = 'tie';
       else direction = Math.sign(deltas[0]) === Math.sign(paperDelta) ? 'agrees' : 'disagrees';
     }
-    return { variant: id, label, values: v, deltas, paper, paperDelta, direction };
+    const result = results.get(id);
+    const seconds = result?.evaluation.predictSeconds;
+    const secondsPerImage =
+      result && seconds !== undefined && result.evaluation.images > 0
+        ? seconds / result.evaluation.images
+        : null;
+    return {
+      variant: id,
+      label,
+      values: v,
+      applicable: hasMetric(suite, id, metric),
+      secondsPerImage,
+      deltas,
+      paper,
+      paperDelta,
+      direction,
+    };
   });
 }
 
 /**
  * The suite's tables filled with finished results: for each table its primary metric (the one
- * the paper reports), followed by the other metric where the variants have it (box AP for mask
- * tables; mask AP for box tables whose variants all have masks).
+ * the paper reports), followed by each other metric (box, mask, keypoints) that at least one of
+ * its variants has; rows without that branch show as not applicable.
  */
 export function resultTables(suite: SuiteSpec, results: ReadonlyMap<string, VariantResult>): ResultTable[] {
   const out: ResultTable[] = [];
@@ -84,20 +114,21 @@ export function resultTables(suite: SuiteSpec, results: ReadonlyMap<string, Vari
       title: spec.title,
       paperTable: spec.paperTable,
       metric: spec.metric,
+      speed: spec.speed ?? false,
       primary: true,
       paperFinding: spec.paperFinding,
       rows: buildRows(spec, spec.metric, results, true, suite),
     });
-    const other = spec.metric === 'mask' ? 'box' : 'mask';
-    const allMask = spec.rows.every(
-      (id) => suite.variants.find((v) => v.id === id)?.build(suite.budget).kind === 'maskRcnn',
+    const others = (['box', 'mask', 'keypoints'] as const).filter(
+      (m) => m !== spec.metric && spec.rows.some((id) => hasMetric(suite, id, m)),
     );
-    if (other === 'box' || allMask) {
+    for (const other of others) {
       out.push({
         id: `${spec.id}-${other}`,
-        title: `${spec.title.replace(/, (mask|box) AP/, '')}, ${other} AP`,
+        title: `${spec.title.replace(/, (mask|box|keypoint) AP/, '')}, ${other === 'keypoints' ? 'keypoint' : other} AP`,
         paperTable: spec.paperTable,
         metric: other,
+        speed: false,
         primary: false,
         paperFinding: spec.paperFinding,
         rows: buildRows(spec, other, results, false, suite),

@@ -10,6 +10,7 @@ import {
 import type { CocoDataset } from '@rcnn/eval';
 import { buildDetector, initDetectorBackend, NonFiniteLossError, Trainer } from '@rcnn/model-zoo';
 import { drawDetections, writePng } from '@rcnn/viz';
+import { withProposalCache } from '../suites/familyDetectors';
 import { findSuite } from '../suites/suites';
 import { readJsonIfExists, writeJsonAtomic } from './atomicFiles';
 import { evaluateDetector } from './evaluateDetector';
@@ -34,6 +35,24 @@ export interface VariantHooks {
   readonly shouldStop: () => boolean;
 }
 
+/**
+ * Keypoints to draw: the head predicts them for every detection, but only persons have a
+ * skeleton, so other classes' keypoints are marked invisible.
+ */
+function personKeypoints(
+  keypoints: Float32Array,
+  labels: Int32Array,
+  classNames: readonly string[],
+): Float32Array {
+  const out = Float32Array.from(keypoints);
+  const per = labels.length > 0 ? keypoints.length / labels.length : 0;
+  labels.forEach((label, i) => {
+    if (classNames[label] === 'person') return;
+    for (let k = i * per + 2; k < (i + 1) * per; k += 3) out[k] = 0;
+  });
+  return out;
+}
+
 /** Checkpoint cadence in iterations: about every 2 minutes of training on 2 cores. */
 const CHECKPOINT_EVERY = 50;
 /** Loss-curve resolution: points kept per run. */
@@ -50,7 +69,7 @@ export async function runVariant(job: VariantJob, hooks: VariantHooks): Promise<
   const spec = suite.variants.find((v) => v.id === job.variant);
   if (!spec) throw new Error(`suite ${job.suite} has no variant ${job.variant}`);
   const { budget } = job;
-  const config = spec.build(budget);
+  const config = withProposalCache(spec.build(budget), job.dataset.root);
   const fingerprint = variantFingerprint(config, budget, job.dataset.root);
   const paths = variantPaths(job.runsDir, job.suite, job.variant);
 
@@ -181,10 +200,16 @@ export async function runVariant(job: VariantJob, hooks: VariantHooks): Promise<
     const grid = Math.min(budget.gridImages, val.length);
     for (let i = 0; i < grid; i++) {
       const record = await val.get(i);
-      const [p] = await detector.predict([record.image], { binaryMasks: config.kind === 'maskRcnn' });
+      const [p] = await detector.predict([record.image], { binaryMasks: detector.roiHeads.hasMask });
       const drawn = drawDetections(
         record.image,
-        { boxes: p.boxes, labels: p.labels, scores: p.scores, masks: p.binaryMasks },
+        {
+          boxes: p.boxes,
+          labels: p.labels,
+          scores: p.scores,
+          masks: p.binaryMasks,
+          keypoints: p.keypoints ? personKeypoints(p.keypoints, p.labels, job.dataset.classNames) : undefined,
+        },
         { classNames: job.dataset.classNames, scoreThreshold: 0.5 },
       );
       const file = join(paths.predictions, `val-${record.imageId}.png`);

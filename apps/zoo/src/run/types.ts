@@ -17,7 +17,14 @@ export interface EvaluationSummary {
   readonly box: CocoStats;
   /** Mask AP, for detectors with a mask branch. */
   readonly mask: CocoStats | null;
+  /**
+   * Keypoint AP (OKS) on the categories with keypoints, for detectors with a keypoint branch.
+   * COCO has no small keypoint range: `apSmall` is -1, `apMedium`/`apLarge` are APM/APL.
+   */
+  readonly keypoints?: CocoStats | null;
   readonly images: number;
+  /** Seconds spent in `predict` alone (proposals, network, post-processing), all images. */
+  readonly predictSeconds?: number;
   readonly detections: number;
   readonly seconds: number;
 }

@@ -1,6 +1,7 @@
 import { roiAlignPooler, roiPoolPooler, roiWarpPooler } from '@rcnn/model-zoo';
 import { UsageError } from '../cli/usageError';
 import { type CpuBackbone, cpuDetector } from './cpuDetectors';
+import { cpuFastRcnn, cpuKeypointRcnn, cpuRcnn } from './familyDetectors';
 import type { Budget, SuiteSpec, VariantSpec } from './types';
 
 /** The quick suite's budget: ≤ 15 minutes on 2 cores including the dataset. */
@@ -310,6 +311,90 @@ const detection: SuiteSpec = {
   ],
 };
 
+function familyVariant(
+  id: string,
+  label: string,
+  relativeCost: number,
+  build: VariantSpec['build'],
+): VariantSpec {
+  return { id, label, relativeCost, build };
+}
+
+const GENERATIONS_FINDING =
+  'each generation is faster and more accurate: R-CNN 66.0 mAP at 47 s/image, Fast R-CNN 66.9 at ' +
+  '0.32 s (+ ~2 s of selective search), Faster R-CNN 69.9 at 0.2 s (VOC 2007, VGG16, one GPU); ' +
+  'Mask R-CNN adds masks at ~5 fps';
+
+const generations: SuiteSpec = {
+  name: 'generations',
+  description: 'R-CNN vs Fast R-CNN vs Faster R-CNN vs Mask R-CNN: box AP, mask AP, seconds per image',
+  budget: FULL_BUDGET,
+  variants: [
+    familyVariant('rcnn', 'R-CNN', 3, (b) => cpuRcnn(b)),
+    familyVariant('fast-rcnn', 'Fast R-CNN, RoIPool', 1.3, (b) => cpuFastRcnn(b, FPN18, pool)),
+    fasterVariant('faster-roipool', 'Faster R-CNN, RoIPool', FPN18, pool, 1.1),
+    maskVariant('mask-roialign', 'Mask R-CNN, RoIAlign', FPN18, align('avg'), 1),
+  ],
+  tables: [
+    {
+      id: 'generations',
+      title: 'The R-CNN family, box AP (ResNet-18 ×1/4)',
+      paperTable: 'the lineage',
+      metric: 'box',
+      speed: true,
+      rows: ['rcnn', 'fast-rcnn', 'faster-roipool', 'mask-roialign'],
+      paper: [null, null, null, null],
+      paperFinding: GENERATIONS_FINDING,
+    },
+  ],
+};
+
+const KEYPOINT_TABLE_4 = [
+  { ap: 62.7, ap50: 87.0, ap75: 68.4 },
+  { ap: 63.1, ap50: 87.3, ap75: 68.7 },
+];
+
+const keypoints: SuiteSpec = {
+  name: 'keypoints',
+  description: 'Tables 4–6: keypoint-only vs keypoint & mask; RoIPool vs RoIAlign for keypoints',
+  budget: FULL_BUDGET,
+  variants: [
+    familyVariant('kp-only', 'Keypoint R-CNN, keypoint-only', 1.5, (b) =>
+      cpuKeypointRcnn(b, FPN18, { pooler: align('avg'), withMask: false }),
+    ),
+    familyVariant('kp-mask', 'Keypoint R-CNN, keypoint & mask', 1.9, (b) =>
+      cpuKeypointRcnn(b, FPN18, { pooler: align('avg'), withMask: true }),
+    ),
+    familyVariant('kp-roipool', 'Keypoint R-CNN, RoIPool', 2, (b) =>
+      cpuKeypointRcnn(b, FPN18, { pooler: pool, withMask: false }),
+    ),
+  ],
+  tables: [
+    {
+      id: 'multitask',
+      title: 'Keypoint-only vs keypoint & mask, keypoint AP (R18-FPN ×1/4)',
+      paperTable: 'Tables 4 and 5',
+      metric: 'keypoints',
+      rows: ['kp-only', 'kp-mask'],
+      paper: KEYPOINT_TABLE_4,
+      paperFinding: 'keypoints gain from multitask training with masks (+0.4 AP^kp, test-dev)',
+    },
+    {
+      id: 'keypoint-roi',
+      title: 'RoIPool vs RoIAlign, keypoint AP (R18-FPN ×1/4)',
+      paperTable: 'Table 6',
+      metric: 'keypoints',
+      rows: ['kp-roipool', 'kp-only'],
+      rowLabels: ['RoIPool', 'RoIAlign'],
+      paper: [
+        { ap: 59.8, ap50: 86.2, ap75: 66.7 },
+        { ap: 64.2, ap50: 86.6, ap75: 69.7 },
+      ],
+      paperFinding: 'RoIAlign +4.4 AP^kp over RoIPool: keypoints need exact localisation',
+    },
+  ],
+};
+
 const micro: SuiteSpec = {
   name: 'micro',
   description: 'smoke test: two tiny variants, two iterations each (checks the pipeline, not the models)',
@@ -332,6 +417,32 @@ const micro: SuiteSpec = {
   ],
 };
 
+const microFamily: SuiteSpec = {
+  name: 'micro-family',
+  description: 'smoke test: R-CNN, Fast R-CNN and Keypoint R-CNN with masks, two iterations each',
+  budget: MICRO_BUDGET,
+  smoke: true,
+  variants: [
+    familyVariant('rcnn', 'R-CNN', 3, (b) => cpuRcnn(b)),
+    familyVariant('fast-rcnn', 'Fast R-CNN, RoIPool', 1.3, (b) => cpuFastRcnn(b, FPN18, pool)),
+    familyVariant('kp-mask', 'Keypoint R-CNN, keypoint & mask', 1.9, (b) =>
+      cpuKeypointRcnn(b, FPN18, { pooler: align('avg'), withMask: true }),
+    ),
+  ],
+  tables: [
+    {
+      id: 'generations',
+      title: 'Smoke test, box AP',
+      paperTable: 'the lineage',
+      metric: 'box',
+      speed: true,
+      rows: ['rcnn', 'fast-rcnn', 'kp-mask'],
+      paper: [null, null, null],
+      paperFinding: 'not meaningful: two iterations',
+    },
+  ],
+};
+
 /** Every suite, in the order `zoo suites` lists them. */
 export const SUITES: readonly SuiteSpec[] = [
   quick,
@@ -340,7 +451,10 @@ export const SUITES: readonly SuiteSpec[] = [
   maskHeadSuite,
   backboneSuite,
   detection,
+  generations,
+  keypoints,
   micro,
+  microFamily,
 ];
 
 /** The suite called `name`; a {@link UsageError} listing the names otherwise. */

@@ -38,6 +38,9 @@ export interface VariantSpec {
   readonly relativeCost: number;
 }
 
+/** What a table reports: box AP, mask AP or keypoint AP (OKS). */
+export type Metric = 'box' | 'mask' | 'keypoints';
+
 /** The paper's numbers for one row (percent AP), when it has them. */
 export interface PaperRow {
   readonly ap: number;
@@ -52,7 +55,9 @@ export interface TableSpec {
   /** Which of the paper's tables it mirrors, e.g. `Table 2c`. */
   readonly paperTable: string;
   /** The metric the paper reports in that table. */
-  readonly metric: 'mask' | 'box';
+  readonly metric: Metric;
+  /** Add a seconds-per-image column (inference, proposals included), as in the lineage's speed comparisons. */
+  readonly speed?: boolean;
   /** Variant ids, baseline first. */
   readonly rows: readonly string[];
   /** Row names when they differ from the variants' labels (same order as `rows`). */
