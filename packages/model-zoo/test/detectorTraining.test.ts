@@ -7,7 +7,6 @@ import { type DetectionRecord, encodePng, syntheticRecord } from '@rcnn/data';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  type BatchSource,
   buildDetector,
   fasterRcnn,
   type GeneralizedRcnn,
@@ -19,6 +18,7 @@ import {
   roiPoolPooler,
   Trainer,
 } from '../src/index';
+import { cyclingSource } from './helpers/recordSource';
 import { tinyMaskRcnnConfig } from './helpers/tinyDetector';
 
 const dir = mkdtempSync(join(tmpdir(), 'rcnn-zoo-'));
@@ -26,17 +26,7 @@ const records: DetectionRecord[] = [0, 1].map((i) =>
   syntheticRecord(i, { width: 128, height: 128, maxObjects: 4, seed: 11 }),
 );
 
-function fixedSource(state: unknown): BatchSource<DetectionRecord[]> {
-  let position = (state as { position: number } | undefined)?.position ?? 0;
-  return {
-    get state() {
-      return { position };
-    },
-    async next() {
-      return [records[position++ % records.length]];
-    },
-  };
-}
+const fixedSource = cyclingSource(records);
 
 beforeAll(async () => {
   await initDetectorBackend({ backend: 'wasm' });

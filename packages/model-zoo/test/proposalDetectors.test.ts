@@ -9,7 +9,6 @@ import { selectiveSearch } from '@rcnn/proposals';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  type BatchSource,
   buildDetector,
   ExternalProposals,
   fastRcnn,
@@ -22,6 +21,7 @@ import {
   selectiveSearchProposals,
   Trainer,
 } from '../src/index';
+import { cyclingSource } from './helpers/recordSource';
 
 const dir = mkdtempSync(join(tmpdir(), 'rcnn-proposal-detectors-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -68,17 +68,7 @@ function tinyRcnn() {
   });
 }
 
-function source(state: unknown): BatchSource<DetectionRecord[]> {
-  let position = (state as { position: number } | undefined)?.position ?? 0;
-  return {
-    get state() {
-      return { position };
-    },
-    async next() {
-      return [records[position++ % records.length]];
-    },
-  };
-}
+const source = cyclingSource(records);
 
 /**
  * Float64 plain-loop reference of the region warp: the box enlarged about its centre by
