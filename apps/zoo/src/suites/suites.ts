@@ -320,6 +320,14 @@ function familyVariant(
   return { id, label, relativeCost, build };
 }
 
+const RCNN_VARIANT = familyVariant('rcnn', 'R-CNN', 2.7, (b) => cpuRcnn(b));
+const FAST_RCNN_VARIANT = familyVariant('fast-rcnn', 'Fast R-CNN, RoIPool', 1.3, (b) =>
+  cpuFastRcnn(b, FPN18, pool),
+);
+const KP_MASK_VARIANT = familyVariant('kp-mask', 'Keypoint R-CNN, keypoint & mask', 4.2, (b) =>
+  cpuKeypointRcnn(b, FPN18, { pooler: align('avg'), withMask: true }),
+);
+
 const GENERATIONS_FINDING =
   'each generation is faster and more accurate: R-CNN 66.0 mAP at 47 s/image, Fast R-CNN 66.9 at ' +
   '0.32 s (+ ~2 s of selective search), Faster R-CNN 69.9 at 0.2 s (VOC 2007, VGG16, one GPU); ' +
@@ -330,8 +338,8 @@ const generations: SuiteSpec = {
   description: 'R-CNN vs Fast R-CNN vs Faster R-CNN vs Mask R-CNN: box AP, mask AP, seconds per image',
   budget: FULL_BUDGET,
   variants: [
-    familyVariant('rcnn', 'R-CNN', 3, (b) => cpuRcnn(b)),
-    familyVariant('fast-rcnn', 'Fast R-CNN, RoIPool', 1.3, (b) => cpuFastRcnn(b, FPN18, pool)),
+    RCNN_VARIANT,
+    FAST_RCNN_VARIANT,
     fasterVariant('faster-roipool', 'Faster R-CNN, RoIPool', FPN18, pool, 1.1),
     maskVariant('mask-roialign', 'Mask R-CNN, RoIAlign', FPN18, align('avg'), 1),
   ],
@@ -359,13 +367,11 @@ const keypoints: SuiteSpec = {
   description: 'Tables 4–6: keypoint-only vs keypoint & mask; RoIPool vs RoIAlign for keypoints',
   budget: FULL_BUDGET,
   variants: [
-    familyVariant('kp-only', 'Keypoint R-CNN, keypoint-only', 1.5, (b) =>
+    familyVariant('kp-only', 'Keypoint R-CNN, keypoint-only', 3.4, (b) =>
       cpuKeypointRcnn(b, FPN18, { pooler: align('avg'), withMask: false }),
     ),
-    familyVariant('kp-mask', 'Keypoint R-CNN, keypoint & mask', 1.9, (b) =>
-      cpuKeypointRcnn(b, FPN18, { pooler: align('avg'), withMask: true }),
-    ),
-    familyVariant('kp-roipool', 'Keypoint R-CNN, RoIPool', 2, (b) =>
+    KP_MASK_VARIANT,
+    familyVariant('kp-roipool', 'Keypoint R-CNN, RoIPool', 2.3, (b) =>
       cpuKeypointRcnn(b, FPN18, { pooler: pool, withMask: false }),
     ),
   ],
@@ -422,13 +428,7 @@ const microFamily: SuiteSpec = {
   description: 'smoke test: R-CNN, Fast R-CNN and Keypoint R-CNN with masks, two iterations each',
   budget: MICRO_BUDGET,
   smoke: true,
-  variants: [
-    familyVariant('rcnn', 'R-CNN', 3, (b) => cpuRcnn(b)),
-    familyVariant('fast-rcnn', 'Fast R-CNN, RoIPool', 1.3, (b) => cpuFastRcnn(b, FPN18, pool)),
-    familyVariant('kp-mask', 'Keypoint R-CNN, keypoint & mask', 1.9, (b) =>
-      cpuKeypointRcnn(b, FPN18, { pooler: align('avg'), withMask: true }),
-    ),
-  ],
+  variants: [RCNN_VARIANT, FAST_RCNN_VARIANT, KP_MASK_VARIANT],
   tables: [
     {
       id: 'generations',
