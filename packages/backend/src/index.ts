@@ -3,6 +3,9 @@ export {
   BackendUnavailableError,
   type InitBackendOptions,
   initBackend,
+  type NativeKernelsStatus,
+  nativeKernelsActive,
+  nativeKernelsStatus,
   registerBackendExtension,
 } from './initBackend';
 export type { ConvPadding } from './kernels/convGeometry';

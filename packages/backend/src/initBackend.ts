@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { defaultNativeThreads, nativeAddonStatus } from './kernels/nativeAddon';
+import { nativeInstalled, nativeSettings } from './kernels/nativeKernels';
 import { registerTfjsGradients } from './registerTfjsGradients';
 import { installTrainingKernels, registerTrainingGradients } from './trainingKernels';
 
@@ -20,7 +22,34 @@ export interface InitBackendOptions {
    * `@tensorflow/tfjs-node`, `'webgl'`, `'webgpu'`) must already be registered by the caller.
    */
   backend?: 'wasm' | 'cpu' | (string & {});
+  /**
+   * Use the native AVX2/FMA kernels on `wasm` (convolutions and their gradients, matrix products)
+   * when the addon is built and the CPU supports it. Default true; `false` keeps the wasm kernels.
+   * Applies on every call (switchable at run time); see `nativeKernelsActive()`.
+   */
+  native?: boolean;
+  /**
+   * Threads per native kernel call. Default: the number of cores on the main thread, 1 inside a
+   * worker thread (the worker pools already run one worker per core).
+   */
+  threads?: number;
 }
+
+/** Where the native kernels stand; see {@link nativeKernelsStatus}. */
+export interface NativeKernelsStatus {
+  /** Native kernels run for the current backend now. */
+  active: boolean;
+  /** The addon is loaded and this CPU can run it. */
+  available: boolean;
+  /** Why the addon is unavailable (empty when available). */
+  reason: string;
+  /** Requested with `initBackend({ native })` (default true). */
+  enabled: boolean;
+  /** Threads per native call. */
+  threads: number;
+}
+
+let threadsChosen = false;
 
 let gradientsRegistered = false;
 const extensionsByBackend = new Map<string, Array<() => void>>();
@@ -55,6 +84,17 @@ async function loadBundledBackend(name: string): Promise<void> {
  */
 export async function initBackend(options: InitBackendOptions = {}): Promise<string> {
   const name = options.backend ?? 'wasm';
+  if (options.threads != null && (!Number.isInteger(options.threads) || options.threads < 1)) {
+    throw new RangeError(`initBackend: 'threads' must be a positive integer, got ${options.threads}`);
+  }
+  nativeSettings.enabled = options.native ?? true;
+  if (options.threads != null) {
+    nativeSettings.threads = options.threads;
+    threadsChosen = true;
+  } else if (!threadsChosen) {
+    nativeSettings.threads = defaultNativeThreads();
+    threadsChosen = true;
+  }
   if (!gradientsRegistered) {
     await registerTfjsGradients();
     registerTrainingGradients();
@@ -82,4 +122,24 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<str
     for (const install of extensionsByBackend.get(name) ?? []) install();
   }
   return name;
+}
+
+/**
+ * Whether the native AVX2/FMA kernels (`native/build/rcnn_native.node`) run for the current tfjs
+ * backend: the addon loaded, the backend is `wasm`, and `initBackend` did not get `native: false`.
+ */
+export function nativeKernelsActive(): boolean {
+  return nativeSettings.enabled && nativeInstalled.size > 0 && nativeInstalled.has(tf.getBackend());
+}
+
+/** {@link nativeKernelsActive} with the reasons: addon availability, the switch, the thread count. */
+export function nativeKernelsStatus(): NativeKernelsStatus {
+  const addon = nativeAddonStatus();
+  return {
+    active: nativeKernelsActive(),
+    available: addon.available,
+    reason: addon.reason,
+    enabled: nativeSettings.enabled,
+    threads: nativeSettings.threads,
+  };
 }

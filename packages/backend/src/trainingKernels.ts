@@ -13,6 +13,7 @@ import { aliasingKernels } from './kernels/aliasingKernels';
 import { transposingBatchMatMulKernel } from './kernels/batchMatMulTransposed';
 import { convolutionGradientKernels, groupedConvolutionKernels } from './kernels/convolutionKernels';
 import { guardWasmHeap } from './kernels/heapGuard';
+import { nativeInstalled, nativeKernels } from './kernels/nativeKernels';
 import { unsortedSegmentSumKernel } from './kernels/unsortedSegmentSum';
 import { conv2dGroupedGradConfig } from './ops/conv2dGrouped';
 
@@ -48,6 +49,13 @@ function replaceKernel(config: KernelConfig): void {
  * Cast that share memory instead of copying it, and a check that fails a tensor allocation the
  * 4 GiB heap cannot hold with a `WasmHeapExhaustedError` instead of corrupting the heap. The cpu backend keeps its
  * own kernels: it is the reference the others are tested against.
+ *
+ * When the native addon is available (Node, x86-64 with AVX2/FMA, `native/build/rcnn_native.node`
+ * built), wasm's Conv2D, FusedConv2D (bias + linear/relu/relu6), Conv2DBackpropInput/Filter,
+ * BatchMatMul and _FusedMatMul (same rule) and the one-group Conv2DGrouped gradients are then
+ * wrapped by native multi-threaded kernels that write into the wasm heap; the wrapped kernels
+ * delegate to the ones they replaced for anything else, and whenever `initBackend({ native: false })`
+ * turned them off.
  */
 export function installTrainingKernels(backendName: string): void {
   for (const config of groupedConvolutionKernels(backendName)) addKernel(config);
@@ -58,5 +66,8 @@ export function installTrainingKernels(backendName: string): void {
     for (const config of aliasingKernels(backendName)) replaceKernel(config);
     const matMul = transposingBatchMatMulKernel(backendName);
     if (matMul) replaceKernel(matMul);
+    const native = nativeKernels(backendName);
+    for (const config of native) replaceKernel(config);
+    if (native.length > 0) nativeInstalled.add(backendName);
   }
 }

@@ -1,0 +1,223 @@
+/*
+ * Node-API glue of the @rcnn/backend native kernels. Compiled for baseline x86-64 (no AVX) so the
+ * addon loads on any x86-64 CPU: `cpuSupported()` says whether the AVX2 + FMA kernels
+ * (kernels.c) may run, and every kernel entry point refuses to run when it is false.
+ *
+ * Tensors are passed as Float32Array views (of the wasm heap or of plain memory); their lengths
+ * are checked against the shapes before any kernel touches them.
+ */
+#include <node_api.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "kernels.h"
+
+#define CHECK(call)                                                                                          \
+  do {                                                                                                       \
+    if ((call) != napi_ok) {                                                                                 \
+      napi_throw_error(env, "RCNN_NATIVE", "rcnn_native: Node-API call failed: " #call);                   \
+      return NULL;                                                                                           \
+    }                                                                                                        \
+  } while (0)
+
+static int cpu_ok(void) {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+
+static int require_cpu(napi_env env) {
+  if (cpu_ok()) return 1;
+  napi_throw_error(env, "RCNN_NATIVE_CPU", "rcnn_native: this CPU lacks AVX2/FMA; use the wasm kernels");
+  return 0;
+}
+
+static int get_number(napi_env env, napi_value v, const char *name, double *out) {
+  if (napi_get_value_double(env, v, out) != napi_ok) {
+    char msg[128];
+    snprintf(msg, sizeof msg, "rcnn_native: '%s' must be a number", name);
+    napi_throw_type_error(env, NULL, msg);
+    return 0;
+  }
+  return 1;
+}
+
+/* A Float32Array holding at least `need` elements (or null when `optional`; then *out = NULL). */
+static int get_f32(napi_env env, napi_value v, const char *name, double need, int optional, float **out) {
+  napi_valuetype t;
+  napi_typeof(env, v, &t);
+  if (optional && (t == napi_null || t == napi_undefined)) {
+    *out = NULL;
+    return 1;
+  }
+  bool is_ta = false;
+  napi_is_typedarray(env, v, &is_ta);
+  napi_typedarray_type type;
+  size_t length = 0;
+  void *data = NULL;
+  char msg[160];
+  if (!is_ta || napi_get_typedarray_info(env, v, &type, &length, &data, NULL, NULL) != napi_ok ||
+      type != napi_float32_array) {
+    snprintf(msg, sizeof msg, "rcnn_native: '%s' must be a Float32Array", name);
+    napi_throw_type_error(env, NULL, msg);
+    return 0;
+  }
+  if ((double)length < need) {
+    snprintf(msg, sizeof msg, "rcnn_native: '%s' holds %zu floats, needs %.0f", name, length, need);
+    napi_throw_range_error(env, NULL, msg);
+    return 0;
+  }
+  *out = (float *)data;
+  return 1;
+}
+
+static napi_value make_bool(napi_env env, int v) {
+  napi_value out;
+  napi_get_boolean(env, v != 0, &out);
+  return out;
+}
+
+static napi_value cpu_supported(napi_env env, napi_callback_info info) {
+  (void)info;
+  return make_bool(env, cpu_ok());
+}
+
+/* sgemm(threads, transA, transB, m, n, k, alpha, a, b, beta, c, batch, strideA, strideB, strideC,
+ *       bias|null, activation) */
+static napi_value sgemm(napi_env env, napi_callback_info info) {
+  size_t argc = 17;
+  napi_value argv[17];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 17) {
+    napi_throw_type_error(env, NULL, "rcnn_native.sgemm: expected 17 arguments");
+    return NULL;
+  }
+  if (!require_cpu(env)) return NULL;
+  double d[17];
+  static const char *names[] = {"threads", "transA", "transB", "m", "n", "k", "alpha"};
+  for (int i = 0; i < 7; i++)
+    if (!get_number(env, argv[i], names[i], &d[i])) return NULL;
+  if (!get_number(env, argv[9], "beta", &d[9]) || !get_number(env, argv[11], "batch", &d[11]) ||
+      !get_number(env, argv[12], "strideA", &d[12]) || !get_number(env, argv[13], "strideB", &d[13]) ||
+      !get_number(env, argv[14], "strideC", &d[14]) || !get_number(env, argv[16], "activation", &d[16]))
+    return NULL;
+  double m = d[3], n = d[4], k = d[5], batch = d[11];
+  if (m < 0 || n < 0 || k < 0 || batch < 1) {
+    napi_throw_range_error(env, NULL, "rcnn_native.sgemm: negative size or batch < 1");
+    return NULL;
+  }
+  float *a, *b, *c, *bias;
+  if (!get_f32(env, argv[7], "a", (batch - 1) * d[12] + m * k, 0, &a) ||
+      !get_f32(env, argv[8], "b", (batch - 1) * d[13] + k * n, 0, &b) ||
+      !get_f32(env, argv[10], "c", (batch - 1) * d[14] + m * n, 0, &c) ||
+      !get_f32(env, argv[15], "bias", n, 1, &bias))
+    return NULL;
+  rc_sgemm((int)d[0], d[1] != 0, d[2] != 0, (long)m, (long)n, (long)k, (float)d[6], a, b, (float)d[9], c,
+           (long)batch, (long)d[12], (long)d[13], (long)d[14], bias, (int)d[16]);
+  return NULL;
+}
+
+/* geometry: [batch, inH, inW, inC, outH, outW, outC, kh, kw, strideH, strideW, dilH, dilW, padTop, padLeft] */
+static int get_geometry(napi_env env, napi_value v, rc_conv_geometry *g) {
+  bool is_array = false;
+  napi_is_array(env, v, &is_array);
+  uint32_t len = 0;
+  if (is_array) napi_get_array_length(env, v, &len);
+  if (!is_array || len != 15) {
+    napi_throw_type_error(env, NULL, "rcnn_native: 'geometry' must be an array of 15 integers");
+    return 0;
+  }
+  int vals[15];
+  for (uint32_t i = 0; i < 15; i++) {
+    napi_value e;
+    double x;
+    if (napi_get_element(env, v, i, &e) != napi_ok || !get_number(env, e, "geometry[i]", &x)) return 0;
+    vals[i] = (int)x;
+  }
+  g->batch = vals[0];
+  g->in_h = vals[1];
+  g->in_w = vals[2];
+  g->in_c = vals[3];
+  g->out_h = vals[4];
+  g->out_w = vals[5];
+  g->out_c = vals[6];
+  g->kh = vals[7];
+  g->kw = vals[8];
+  g->stride_h = vals[9];
+  g->stride_w = vals[10];
+  g->dil_h = vals[11];
+  g->dil_w = vals[12];
+  g->pad_top = vals[13];
+  g->pad_left = vals[14];
+  for (int i = 0; i < 13; i++) {
+    if (vals[i] < (i < 7 ? 0 : 1)) {
+      napi_throw_range_error(env, NULL, "rcnn_native: geometry has a negative size or a stride/dilation/kernel < 1");
+      return 0;
+    }
+  }
+  return 1;
+}
+
+static double x_size(const rc_conv_geometry *g) { return (double)g->batch * g->in_h * g->in_w * g->in_c; }
+static double y_size(const rc_conv_geometry *g) { return (double)g->batch * g->out_h * g->out_w * g->out_c; }
+static double w_size(const rc_conv_geometry *g) { return (double)g->kh * g->kw * g->in_c * g->out_c; }
+
+typedef enum { CONV_FORWARD, CONV_BACKPROP_INPUT, CONV_BACKPROP_FILTER } conv_kind;
+
+static napi_value conv(napi_env env, napi_callback_info info, conv_kind kind) {
+  size_t argc = 7;
+  napi_value argv[7];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  size_t need = kind == CONV_FORWARD ? 7 : 5;
+  if (argc < need) {
+    napi_throw_type_error(env, NULL, "rcnn_native: too few arguments to a convolution");
+    return NULL;
+  }
+  if (!require_cpu(env)) return NULL;
+  double threads;
+  rc_conv_geometry g;
+  if (!get_number(env, argv[0], "threads", &threads) || !get_geometry(env, argv[1], &g)) return NULL;
+  float *p0, *p1, *p2, *bias = NULL;
+  double act = 0;
+  switch (kind) {
+    case CONV_FORWARD:
+      if (!get_f32(env, argv[2], "x", x_size(&g), 0, &p0) || !get_f32(env, argv[3], "filter", w_size(&g), 0, &p1) ||
+          !get_f32(env, argv[4], "y", y_size(&g), 0, &p2) || !get_f32(env, argv[5], "bias", g.out_c, 1, &bias) ||
+          !get_number(env, argv[6], "activation", &act))
+        return NULL;
+      rc_conv2d((int)threads, &g, p0, p1, p2, bias, (int)act);
+      break;
+    case CONV_BACKPROP_INPUT:
+      if (!get_f32(env, argv[2], "dy", y_size(&g), 0, &p0) || !get_f32(env, argv[3], "filter", w_size(&g), 0, &p1) ||
+          !get_f32(env, argv[4], "dx", x_size(&g), 0, &p2))
+        return NULL;
+      rc_conv2d_backprop_input((int)threads, &g, p0, p1, p2);
+      break;
+    case CONV_BACKPROP_FILTER:
+      if (!get_f32(env, argv[2], "x", x_size(&g), 0, &p0) || !get_f32(env, argv[3], "dy", y_size(&g), 0, &p1) ||
+          !get_f32(env, argv[4], "dw", w_size(&g), 0, &p2))
+        return NULL;
+      rc_conv2d_backprop_filter((int)threads, &g, p0, p1, p2);
+      break;
+  }
+  return NULL;
+}
+
+static napi_value conv2d(napi_env env, napi_callback_info info) { return conv(env, info, CONV_FORWARD); }
+static napi_value conv2d_backprop_input(napi_env env, napi_callback_info info) {
+  return conv(env, info, CONV_BACKPROP_INPUT);
+}
+static napi_value conv2d_backprop_filter(napi_env env, napi_callback_info info) {
+  return conv(env, info, CONV_BACKPROP_FILTER);
+}
+
+NAPI_MODULE_INIT() {
+  napi_property_descriptor props[] = {
+      {"cpuSupported", NULL, cpu_supported, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"sgemm", NULL, sgemm, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"conv2d", NULL, conv2d, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"conv2dBackpropInput", NULL, conv2d_backprop_input, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"conv2dBackpropFilter", NULL, conv2d_backprop_filter, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
+  return exports;
+}

@@ -1,0 +1,476 @@
+/*
+ * Float32 matrix products and NHWC convolutions for @rcnn/backend, AVX2 + FMA, OpenMP threads.
+ *
+ * One GEMM drives everything: C = alpha * A * B + beta * C where A (M x K) and B (K x N) are
+ * "operands" read through strides (so transposes cost nothing) or through an implicit patch
+ * matrix of a convolution input (im2col done while packing, never materialised).
+ *
+ * Blocking (Goto / BLIS layout): for each NC-wide column panel and KC-deep slice of K, B is packed
+ * once into NR-wide slivers shared by every thread; the M x NC panel is then cut into work items
+ * (an MC-row block x a range of slivers), each thread packing its MC x KC block of A into MR-row
+ * slivers and running the 6 x 16 register micro-kernel (12 __m256 accumulators) over it.
+ * Every product accumulates in float32 along K in order, KC terms at a time.
+ *
+ * This file is compiled with -mavx2 -mfma; callers must check the CPU first (addon.c does).
+ */
+#include "kernels.h"
+
+#include <immintrin.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MR 6
+#define NR 16
+#define KC 256
+#define MC 120
+#define NC 3072
+
+/* ---------------------------------------------------------------- operands */
+
+enum { OP_DENSE = 0, OP_PATCHES = 1 };
+
+/* Element (r, c) of a matrix operand. Dense: p[r*rs + c*cs]. Patches: the im2col matrix of a
+ * convolution input, row r = output pixel, column c = (tap, input channel). */
+typedef struct {
+  int kind;
+  const float *p;
+  long rs, cs;
+  const rc_conv_geometry *g;
+} operand;
+
+static void *alloc_aligned(size_t bytes) {
+  size_t rounded = (bytes + 63) & ~(size_t)63;
+  return aligned_alloc(64, rounded ? rounded : 64);
+}
+
+/* Walk one row `m` of the patch matrix from column k0, `len` columns, calling EMIT(t, src_or_null)
+ * for runs. Written as a macro-free function with a destination index map to keep packing fast. */
+typedef struct {
+  long n, oh, ow;
+} pixel;
+
+static inline pixel pixel_of(const rc_conv_geometry *g, long m) {
+  pixel px;
+  long hw = (long)g->out_h * g->out_w;
+  px.n = m / hw;
+  long rem = m - px.n * hw;
+  px.oh = rem / g->out_w;
+  px.ow = rem - px.oh * g->out_w;
+  return px;
+}
+
+/* Copy patch-matrix row m, columns [k0, k0+len), to out[t * ostride]. */
+static void patch_row(const rc_conv_geometry *g, const float *x, long m, long k0, long len, float *out,
+                      long ostride) {
+  pixel px = pixel_of(g, m);
+  const long C = g->in_c;
+  long tap = k0 / C;
+  long c = k0 - tap * C;
+  while (len > 0) {
+    long ki = tap / g->kw, kj = tap - (tap / g->kw) * g->kw;
+    long ih = px.oh * g->stride_h - g->pad_top + ki * g->dil_h;
+    long iw = px.ow * g->stride_w - g->pad_left + kj * g->dil_w;
+    long run = C - c < len ? C - c : len;
+    if (ih >= 0 && ih < g->in_h && iw >= 0 && iw < g->in_w) {
+      const float *src = x + ((px.n * g->in_h + ih) * g->in_w + iw) * C + c;
+      if (ostride == 1) {
+        memcpy(out, src, (size_t)run * sizeof(float));
+      } else {
+        for (long t = 0; t < run; t++) out[t * ostride] = src[t];
+      }
+    } else {
+      for (long t = 0; t < run; t++) out[t * ostride] = 0.0f;
+    }
+    out += run * ostride;
+    len -= run;
+    tap++;
+    c = 0;
+  }
+}
+
+/* Pack rows [i0, i0+mc) x columns [p0, p0+kc) of A into MR-row slivers: sliver s holds, for each
+ * k, MR consecutive rows (zero past the end). alpha is applied here. */
+static void pack_a(const operand *a, long i0, long mc, long p0, long kc, float alpha, float *dst) {
+  for (long s = 0; s < mc; s += MR) {
+    long rows = mc - s < MR ? mc - s : MR;
+    float *d = dst + s * kc;
+    if (a->kind == OP_PATCHES) {
+      for (long r = 0; r < rows; r++) patch_row(a->g, a->p, i0 + s + r, p0, kc, d + r, MR);
+      for (long r = rows; r < MR; r++)
+        for (long k = 0; k < kc; k++) d[k * MR + r] = 0.0f;
+    } else if (a->rs == 1) {
+      for (long k = 0; k < kc; k++) {
+        const float *src = a->p + (p0 + k) * a->cs + i0 + s;
+        long r = 0;
+        for (; r < rows; r++) d[k * MR + r] = src[r];
+        for (; r < MR; r++) d[k * MR + r] = 0.0f;
+      }
+    } else {
+      for (long r = 0; r < rows; r++) {
+        const float *src = a->p + (i0 + s + r) * a->rs + p0 * a->cs;
+        for (long k = 0; k < kc; k++) d[k * MR + r] = src[k * a->cs];
+      }
+      for (long r = rows; r < MR; r++)
+        for (long k = 0; k < kc; k++) d[k * MR + r] = 0.0f;
+    }
+    if (alpha != 1.0f)
+      for (long k = 0; k < kc * MR; k++) d[k] *= alpha;
+  }
+}
+
+/* Pack sliver `s` (columns [j0 + s*NR, +NR)) of rows [p0, p0+kc) of B: for each k, NR values. */
+static void pack_b_sliver(const operand *b, long p0, long kc, long j0, long nc, long s, float *dst) {
+  long jstart = j0 + s * NR;
+  long cols = nc - s * NR < NR ? nc - s * NR : NR;
+  float *d = dst + s * NR * kc;
+  if (b->kind == OP_PATCHES) {
+    for (long k = 0; k < kc; k++) {
+      patch_row(b->g, b->p, p0 + k, jstart, cols, d + k * NR, 1);
+      for (long j = cols; j < NR; j++) d[k * NR + j] = 0.0f;
+    }
+  } else if (b->cs == 1) {
+    for (long k = 0; k < kc; k++) {
+      const float *src = b->p + (p0 + k) * b->rs + jstart;
+      long j = 0;
+      for (; j < cols; j++) d[k * NR + j] = src[j];
+      for (; j < NR; j++) d[k * NR + j] = 0.0f;
+    }
+  } else {
+    for (long j = 0; j < cols; j++) {
+      const float *src = b->p + p0 * b->rs + (jstart + j) * b->cs;
+      for (long k = 0; k < kc; k++) d[k * NR + j] = src[k * b->rs];
+    }
+    for (long j = cols; j < NR; j++)
+      for (long k = 0; k < kc; k++) d[k * NR + j] = 0.0f;
+  }
+}
+
+/* ------------------------------------------------------------- micro-kernel */
+
+/* C[0:mr, 0:nr] = beta * C + a_sliver * b_sliver over kc terms (beta 0: C is not read). */
+static void micro_kernel(long kc, const float *restrict a, const float *restrict b, float *c, long rsc,
+                         long csc, long mr, long nr, float beta) {
+  __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
+  __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
+  __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
+  __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
+  __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
+  __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+  for (long k = 0; k < kc; k++) {
+    __m256 b0 = _mm256_load_ps(b);
+    __m256 b1 = _mm256_load_ps(b + 8);
+    __m256 av;
+    av = _mm256_broadcast_ss(a + 0);
+    c00 = _mm256_fmadd_ps(av, b0, c00);
+    c01 = _mm256_fmadd_ps(av, b1, c01);
+    av = _mm256_broadcast_ss(a + 1);
+    c10 = _mm256_fmadd_ps(av, b0, c10);
+    c11 = _mm256_fmadd_ps(av, b1, c11);
+    av = _mm256_broadcast_ss(a + 2);
+    c20 = _mm256_fmadd_ps(av, b0, c20);
+    c21 = _mm256_fmadd_ps(av, b1, c21);
+    av = _mm256_broadcast_ss(a + 3);
+    c30 = _mm256_fmadd_ps(av, b0, c30);
+    c31 = _mm256_fmadd_ps(av, b1, c31);
+    av = _mm256_broadcast_ss(a + 4);
+    c40 = _mm256_fmadd_ps(av, b0, c40);
+    c41 = _mm256_fmadd_ps(av, b1, c41);
+    av = _mm256_broadcast_ss(a + 5);
+    c50 = _mm256_fmadd_ps(av, b0, c50);
+    c51 = _mm256_fmadd_ps(av, b1, c51);
+    a += MR;
+    b += NR;
+  }
+  if (mr == MR && nr == NR && csc == 1) {
+    __m256 acc[12] = {c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51};
+    __m256 vb = _mm256_set1_ps(beta);
+    for (int r = 0; r < MR; r++) {
+      float *row = c + r * rsc;
+      if (beta == 0.0f) {
+        _mm256_storeu_ps(row, acc[2 * r]);
+        _mm256_storeu_ps(row + 8, acc[2 * r + 1]);
+      } else if (beta == 1.0f) {
+        _mm256_storeu_ps(row, _mm256_add_ps(_mm256_loadu_ps(row), acc[2 * r]));
+        _mm256_storeu_ps(row + 8, _mm256_add_ps(_mm256_loadu_ps(row + 8), acc[2 * r + 1]));
+      } else {
+        _mm256_storeu_ps(row, _mm256_fmadd_ps(vb, _mm256_loadu_ps(row), acc[2 * r]));
+        _mm256_storeu_ps(row + 8, _mm256_fmadd_ps(vb, _mm256_loadu_ps(row + 8), acc[2 * r + 1]));
+      }
+    }
+    return;
+  }
+  float t[MR * NR] __attribute__((aligned(32)));
+  _mm256_store_ps(t + 0, c00);
+  _mm256_store_ps(t + 8, c01);
+  _mm256_store_ps(t + 16, c10);
+  _mm256_store_ps(t + 24, c11);
+  _mm256_store_ps(t + 32, c20);
+  _mm256_store_ps(t + 40, c21);
+  _mm256_store_ps(t + 48, c30);
+  _mm256_store_ps(t + 56, c31);
+  _mm256_store_ps(t + 64, c40);
+  _mm256_store_ps(t + 72, c41);
+  _mm256_store_ps(t + 80, c50);
+  _mm256_store_ps(t + 88, c51);
+  for (long r = 0; r < mr; r++) {
+    for (long j = 0; j < nr; j++) {
+      float *cij = c + r * rsc + j * csc;
+      *cij = beta == 0.0f ? t[r * NR + j] : beta * *cij + t[r * NR + j];
+    }
+  }
+}
+
+/* ----------------------------------------------------------------- driver */
+
+typedef struct {
+  long m, n, k;
+  float alpha, beta;
+  operand a, b;
+  float *c;
+  long rsc, csc;
+} gemm_problem;
+
+static void scale_c(const gemm_problem *pr) {
+  for (long i = 0; i < pr->m; i++)
+    for (long j = 0; j < pr->n; j++) {
+      float *cij = pr->c + i * pr->rsc + j * pr->csc;
+      *cij = pr->beta == 0.0f ? 0.0f : pr->beta * *cij;
+    }
+}
+
+static int threads_for(long m, long n, long k, int threads) {
+  double flops = 2.0 * (double)m * (double)n * (double)k;
+  if (threads < 1) threads = 1;
+  if (flops < 4e6) return 1;
+  return threads;
+}
+
+/* Run one GEMM with `threads` OpenMP threads. */
+static void gemm_run(const gemm_problem *pr, int threads) {
+  if (pr->m <= 0 || pr->n <= 0) return;
+  if (pr->k <= 0) {
+    scale_c(pr);
+    return;
+  }
+  threads = threads_for(pr->m, pr->n, pr->k, threads);
+  long nc_max = pr->n < NC ? pr->n : NC;
+  long kc_max = pr->k < KC ? pr->k : KC;
+  long slivers_max = (nc_max + NR - 1) / NR;
+  float *bpack = alloc_aligned(sizeof(float) * (size_t)(slivers_max * NR * kc_max));
+  long mblocks = (pr->m + MC - 1) / MC;
+#pragma omp parallel num_threads(threads)
+  {
+    float *apack = alloc_aligned(sizeof(float) * (size_t)(MC * kc_max));
+    for (long jc = 0; jc < pr->n; jc += NC) {
+      long nc = pr->n - jc < NC ? pr->n - jc : NC;
+      long slivers = (nc + NR - 1) / NR;
+      /* Split the panel's slivers into chunks so that there are enough work items. */
+      long want = 4L * threads;
+      long chunks = (want + mblocks - 1) / mblocks;
+      if (chunks > slivers) chunks = slivers;
+      if (chunks < 1) chunks = 1;
+      long per_chunk = (slivers + chunks - 1) / chunks;
+      chunks = (slivers + per_chunk - 1) / per_chunk;
+      for (long pc = 0; pc < pr->k; pc += KC) {
+        long kc = pr->k - pc < KC ? pr->k - pc : KC;
+        float beta = pc == 0 ? pr->beta : 1.0f;
+#pragma omp for schedule(static)
+        for (long s = 0; s < slivers; s++) pack_b_sliver(&pr->b, pc, kc, jc, nc, s, bpack);
+#pragma omp for schedule(dynamic, 1)
+        for (long item = 0; item < mblocks * chunks; item++) {
+          long ib = item / chunks, ch = item - ib * chunks;
+          long ic = ib * MC;
+          long mc = pr->m - ic < MC ? pr->m - ic : MC;
+          pack_a(&pr->a, ic, mc, pc, kc, pr->alpha, apack);
+          long s_end = (ch + 1) * per_chunk < slivers ? (ch + 1) * per_chunk : slivers;
+          for (long s = ch * per_chunk; s < s_end; s++) {
+            long jr = s * NR;
+            long nr = nc - jr < NR ? nc - jr : NR;
+            const float *bs = bpack + s * NR * kc;
+            for (long ir = 0; ir < mc; ir += MR) {
+              long mr = mc - ir < MR ? mc - ir : MR;
+              float *cblk = pr->c + (ic + ir) * pr->rsc + (jc + jr) * pr->csc;
+              micro_kernel(kc, apack + ir * kc, bs, cblk, pr->rsc, pr->csc, mr, nr, beta);
+            }
+          }
+        }
+      }
+    }
+    free(apack);
+  }
+  free(bpack);
+}
+
+/* Apply a per-column bias and an activation to a row-major [rows, cols] matrix. */
+static void bias_activation(float *y, long rows, long cols, const float *bias, int activation, int threads) {
+  if (bias == NULL && activation == RC_ACT_LINEAR) return;
+  if ((double)rows * cols < 65536) threads = 1;
+#pragma omp parallel for num_threads(threads) schedule(static)
+  for (long i = 0; i < rows; i++) {
+    float *row = y + i * cols;
+    for (long j = 0; j < cols; j++) {
+      float v = row[j] + (bias ? bias[j] : 0.0f);
+      if (activation == RC_ACT_RELU) v = v > 0.0f ? v : 0.0f;
+      else if (activation == RC_ACT_RELU6) v = v > 0.0f ? (v < 6.0f ? v : 6.0f) : 0.0f;
+      row[j] = v;
+    }
+  }
+}
+
+/* ------------------------------------------------------------- public API */
+
+void rc_sgemm(int threads, int trans_a, int trans_b, long m, long n, long k, float alpha, const float *a,
+              const float *b, float beta, float *c, long batch, long stride_a, long stride_b, long stride_c,
+              const float *bias, int activation) {
+  int inner_threads = threads;
+  for (long i = 0; i < batch; i++) {
+    gemm_problem pr;
+    pr.m = m;
+    pr.n = n;
+    pr.k = k;
+    pr.alpha = alpha;
+    pr.beta = beta;
+    pr.a.kind = OP_DENSE;
+    pr.a.p = a + i * stride_a;
+    pr.a.rs = trans_a ? 1 : k;
+    pr.a.cs = trans_a ? m : 1;
+    pr.a.g = NULL;
+    pr.b.kind = OP_DENSE;
+    pr.b.p = b + i * stride_b;
+    pr.b.rs = trans_b ? 1 : n;
+    pr.b.cs = trans_b ? k : 1;
+    pr.b.g = NULL;
+    pr.c = c + i * stride_c;
+    pr.rsc = n;
+    pr.csc = 1;
+    gemm_run(&pr, inner_threads);
+  }
+  bias_activation(c, batch * m, n, bias, activation, threads);
+}
+
+static long patch_cols(const rc_conv_geometry *g) { return (long)g->kh * g->kw * g->in_c; }
+static long out_pixels(const rc_conv_geometry *g) { return (long)g->batch * g->out_h * g->out_w; }
+
+void rc_conv2d(int threads, const rc_conv_geometry *g, const float *x, const float *w, float *y,
+               const float *bias, int activation) {
+  gemm_problem pr;
+  pr.m = out_pixels(g);
+  pr.n = g->out_c;
+  pr.k = patch_cols(g);
+  pr.alpha = 1.0f;
+  pr.beta = 0.0f;
+  pr.a.kind = OP_PATCHES;
+  pr.a.p = x;
+  pr.a.g = g;
+  pr.a.rs = pr.a.cs = 0;
+  pr.b.kind = OP_DENSE;
+  pr.b.p = w;
+  pr.b.rs = g->out_c;
+  pr.b.cs = 1;
+  pr.b.g = NULL;
+  pr.c = y;
+  pr.rsc = g->out_c;
+  pr.csc = 1;
+  gemm_run(&pr, threads);
+  bias_activation(y, pr.m, pr.n, bias, activation, threads);
+}
+
+void rc_conv2d_backprop_filter(int threads, const rc_conv_geometry *g, const float *x, const float *dy,
+                               float *dw) {
+  /* dW^T [O, K] = dy^T [O, M] * patches [M, K], written transposed into dW [K, O]. */
+  gemm_problem pr;
+  pr.m = g->out_c;
+  pr.n = patch_cols(g);
+  pr.k = out_pixels(g);
+  pr.alpha = 1.0f;
+  pr.beta = 0.0f;
+  pr.a.kind = OP_DENSE;
+  pr.a.p = dy;
+  pr.a.rs = 1;
+  pr.a.cs = g->out_c;
+  pr.a.g = NULL;
+  pr.b.kind = OP_PATCHES;
+  pr.b.p = x;
+  pr.b.g = g;
+  pr.b.rs = pr.b.cs = 0;
+  pr.c = dw;
+  pr.rsc = 1;
+  pr.csc = g->out_c;
+  gemm_run(&pr, threads);
+}
+
+/* Scatter-add rows [m0, m0+rows) of the patch matrix `cols` [rows, K] into dx, channels [c0, c1). */
+static void col2im_rows(const rc_conv_geometry *g, const float *cols, long m0, long rows, float *dx, long c0,
+                        long c1) {
+  const long C = g->in_c, K = patch_cols(g);
+  for (long r = 0; r < rows; r++) {
+    pixel px = pixel_of(g, m0 + r);
+    const float *src = cols + r * K;
+    for (long ki = 0; ki < g->kh; ki++) {
+      long ih = px.oh * g->stride_h - g->pad_top + ki * g->dil_h;
+      if (ih < 0 || ih >= g->in_h) continue;
+      for (long kj = 0; kj < g->kw; kj++) {
+        long iw = px.ow * g->stride_w - g->pad_left + kj * g->dil_w;
+        if (iw < 0 || iw >= g->in_w) continue;
+        float *d = dx + ((px.n * g->in_h + ih) * g->in_w + iw) * C;
+        const float *s = src + (ki * g->kw + kj) * C;
+        for (long c = c0; c < c1; c++) d[c] += s[c];
+      }
+    }
+  }
+}
+
+void rc_conv2d_backprop_input(int threads, const rc_conv_geometry *g, const float *dy, const float *w,
+                              float *dx) {
+  const long M = out_pixels(g), K = patch_cols(g), O = g->out_c;
+  const int direct = g->kh == 1 && g->kw == 1 && g->stride_h == 1 && g->stride_w == 1 && g->pad_top == 0 &&
+                     g->pad_left == 0 && g->out_h == g->in_h && g->out_w == g->in_w;
+  gemm_problem pr;
+  pr.n = K;
+  pr.k = O;
+  pr.alpha = 1.0f;
+  pr.beta = 0.0f;
+  pr.a.kind = OP_DENSE;
+  pr.a.rs = O;
+  pr.a.cs = 1;
+  pr.a.g = NULL;
+  /* W is [K, O]; the product needs W^T [O, K]. */
+  pr.b.kind = OP_DENSE;
+  pr.b.p = w;
+  pr.b.rs = 1;
+  pr.b.cs = O;
+  pr.b.g = NULL;
+  pr.rsc = K;
+  pr.csc = 1;
+  if (direct) {
+    /* 1x1, stride 1, no padding: the patch matrix is dx itself. */
+    pr.m = M;
+    pr.a.p = dy;
+    pr.c = dx;
+    gemm_run(&pr, threads);
+    return;
+  }
+  memset(dx, 0, sizeof(float) * (size_t)g->batch * g->in_h * g->in_w * g->in_c);
+  long chunk = (8L << 20) / (K > 0 ? K : 1);
+  if (chunk < 4 * MC) chunk = 4 * MC;
+  if (chunk > M) chunk = M;
+  float *cols = alloc_aligned(sizeof(float) * (size_t)(chunk * K));
+  for (long m0 = 0; m0 < M; m0 += chunk) {
+    long rows = M - m0 < chunk ? M - m0 : chunk;
+    pr.m = rows;
+    pr.a.p = dy + m0 * O;
+    pr.c = cols;
+    gemm_run(&pr, threads);
+    /* Threads own disjoint channel ranges, so the scatter-add needs no atomics. */
+    int t = g->in_c >= 16 * threads && (double)rows * K > 65536 ? threads : 1;
+#pragma omp parallel num_threads(t)
+    {
+      int id = omp_get_thread_num(), nt = omp_get_num_threads();
+      long per = (g->in_c + nt - 1) / nt;
+      long c0 = id * per, c1 = c0 + per < g->in_c ? c0 + per : g->in_c;
+      if (c0 < c1) col2im_rows(g, cols, m0, rows, dx, c0, c1);
+    }
+  }
+  free(cols);
+}

@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+// Compile the native kernels (native/*.c) into native/build/rcnn_native.node. Never fails the
+// build: without gcc, x86-64 with AVX2/FMA or Node's headers it prints one line and exits 0, and
+// @rcnn/backend keeps its wasm kernels. RCNN_NATIVE_SKIP=1 skips it; CC picks the compiler.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const nativeDir = path.join(root, 'native');
+const outDir = path.join(nativeDir, 'build');
+const target = path.join(outDir, 'rcnn_native.node');
+
+function skip(reason) {
+  console.log(`@rcnn/backend: native kernels not built (${reason}); the wasm kernels will be used.`);
+  process.exit(0);
+}
+
+if (process.env.RCNN_NATIVE_SKIP === '1') skip('RCNN_NATIVE_SKIP=1');
+if (process.platform !== 'linux' && process.platform !== 'darwin') skip(`platform ${process.platform}`);
+if (process.arch !== 'x64') skip(`architecture ${process.arch}, needs x86-64`);
+if (process.platform === 'linux') {
+  const flags = readFileSync('/proc/cpuinfo', 'utf8');
+  if (!/\bavx2\b/.test(flags) || !/\bfma\b/.test(flags)) skip('this CPU lacks AVX2/FMA');
+}
+const include = path.join(path.dirname(path.dirname(process.execPath)), 'include', 'node');
+if (!existsSync(path.join(include, 'node_api.h'))) skip(`no node_api.h under ${include}`);
+const cc = process.env.CC ?? 'gcc';
+try {
+  execFileSync(cc, ['--version'], { stdio: 'ignore' });
+} catch {
+  skip(`no C compiler '${cc}'`);
+}
+
+mkdirSync(outDir, { recursive: true });
+const tmp = `${target}.tmp-${process.pid}`;
+const common = ['-O3', '-fPIC', '-fopenmp', '-std=gnu11', '-Wall', '-I', include, '-I', nativeDir];
+const shared = process.platform === 'darwin' ? ['-bundle', '-undefined', 'dynamic_lookup'] : ['-shared'];
+try {
+  const kernelsObj = path.join(outDir, `kernels.${process.pid}.o`);
+  const addonObj = path.join(outDir, `addon.${process.pid}.o`);
+  // Only the kernels use AVX2/FMA; the glue stays baseline so the addon loads on any x86-64 and
+  // can report `cpuSupported() === false` instead of crashing.
+  execFileSync(
+    cc,
+    [...common, '-mavx2', '-mfma', '-c', path.join(nativeDir, 'kernels.c'), '-o', kernelsObj],
+    {
+      stdio: 'inherit',
+    },
+  );
+  execFileSync(cc, [...common, '-c', path.join(nativeDir, 'addon.c'), '-o', addonObj], { stdio: 'inherit' });
+  execFileSync(cc, [...shared, '-fopenmp', kernelsObj, addonObj, '-o', tmp], { stdio: 'inherit' });
+  rmSync(kernelsObj, { force: true });
+  rmSync(addonObj, { force: true });
+  renameSync(tmp, target);
+  console.log(`@rcnn/backend: native kernels built: ${path.relative(process.cwd(), target)}`);
+} catch (err) {
+  rmSync(tmp, { force: true });
+  skip(`compilation failed: ${err.message.split('\n')[0]}`);
+}

@@ -1,0 +1,256 @@
+import type { DataType, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import {
+  _FusedMatMul,
+  BatchMatMul,
+  backend_util,
+  Conv2D,
+  Conv2DBackpropFilter,
+  Conv2DBackpropInput,
+  FusedConv2D,
+  getKernel,
+  util,
+} from '@tensorflow/tfjs-core';
+import { type ConvGeometry, type ConvPadding, convGeometry } from './convGeometry';
+import { Conv2DGroupedBackpropFilter, Conv2DGroupedBackpropInput } from './convolutionKernels';
+import { type NativeAddon, nativeActivations, nativeAddon } from './nativeAddon';
+
+/** The wasm backend's heap API the native kernels need. */
+interface HeapBackend {
+  makeOutput(shape: number[], dtype: DataType): TensorInfo;
+  typedArrayFromHeap(info: TensorInfo): Float32Array | Int32Array | Uint8Array;
+}
+
+function isHeapBackend(backend: unknown): backend is HeapBackend {
+  const b = backend as Partial<HeapBackend>;
+  return typeof b.makeOutput === 'function' && typeof b.typedArrayFromHeap === 'function';
+}
+
+/** Runtime switches of the native kernels (set by `initBackend`). */
+export const nativeSettings = {
+  /** Native kernels run; false: every wrapped kernel delegates to the one it replaced. */
+  enabled: true,
+  /** OpenMP threads per native call. */
+  threads: 1,
+};
+
+/** Backends whose kernels were replaced by native ones. */
+export const nativeInstalled = new Set<string>();
+
+const wrapped = Symbol('rcnn.nativeKernel');
+type Wrapped = KernelFunc & { [wrapped]?: KernelFunc };
+
+type Args = Parameters<KernelFunc>[0];
+
+/** Views are taken after the output allocation (it may grow, and so detach, the heap). */
+function heapViews(backend: HeapBackend, infos: Array<TensorInfo | undefined>): Array<Float32Array | null> {
+  return infos.map((info) => (info == null ? null : (backend.typedArrayFromHeap(info) as Float32Array)));
+}
+
+function allFloat32(infos: Array<TensorInfo | undefined>): boolean {
+  return infos.every((t) => t == null || t.dtype === 'float32');
+}
+
+function nativeGeometry(g: ConvGeometry): number[] {
+  return [
+    g.batch,
+    g.inHeight,
+    g.inWidth,
+    g.inChannels,
+    g.outHeight,
+    g.outWidth,
+    g.outChannels,
+    g.filterHeight,
+    g.filterWidth,
+    g.strideHeight,
+    g.strideWidth,
+    g.dilationHeight,
+    g.dilationWidth,
+    g.padTop,
+    g.padLeft,
+  ];
+}
+
+interface ConvAttrs {
+  strides: number | [number, number];
+  pad: ConvPadding;
+  dilations?: number | [number, number];
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  dataFormat?: string;
+  groups?: number;
+  inputShape?: number[];
+  filterShape?: number[];
+  activation?: string;
+}
+
+function geometryOf(op: string, xShape: readonly number[], filterShape: readonly number[], a: ConvAttrs) {
+  if (a.dataFormat != null && a.dataFormat !== 'NHWC') return null;
+  if ((a.groups ?? 1) !== 1) return null;
+  try {
+    return convGeometry({
+      op,
+      xShape,
+      filterShape,
+      strides: a.strides,
+      pad: a.pad,
+      dilations: a.dilations ?? 1,
+      dimRoundingMode: a.dimRoundingMode,
+    });
+  } catch {
+    return null; // the replaced kernel reports the error
+  }
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+/** A per-channel bias: size `n` and last dimension `n` (so it broadcasts along the channels). */
+function channelBias(bias: TensorInfo | undefined, n: number): boolean {
+  return bias == null || (bias.shape[bias.shape.length - 1] === n && util.sizeFromShape(bias.shape) === n);
+}
+
+type NativeRun = (addon: NativeAddon, backend: HeapBackend, args: Args) => TensorInfo | null;
+
+/** Wrap the backend's kernel: run natively when possible, else delegate to the original. */
+function nativeKernel(kernelName: string, backendName: string, run: NativeRun): KernelConfig | null {
+  const addon = nativeAddon();
+  const current = getKernel(kernelName, backendName);
+  if (addon == null || current == null) return null;
+  const original = ((current.kernelFunc as Wrapped)[wrapped] ?? current.kernelFunc) as KernelFunc;
+  const kernelFunc: Wrapped = (args) => {
+    if (nativeSettings.enabled && isHeapBackend(args.backend)) {
+      const out = run(addon, args.backend, args);
+      if (out != null) return out;
+    }
+    return original(args);
+  };
+  kernelFunc[wrapped] = original;
+  return { ...current, kernelFunc };
+}
+
+function convForward(addon: NativeAddon, backend: HeapBackend, args: Args): TensorInfo | null {
+  const { x, filter, bias, preluActivationWeights } = args.inputs as Record<string, TensorInfo | undefined>;
+  const a = args.attrs as unknown as ConvAttrs;
+  const activation = nativeActivations[a.activation ?? 'linear'];
+  if (x == null || filter == null || preluActivationWeights != null || activation == null) return null;
+  if (!allFloat32([x, filter, bias])) return null;
+  const g = geometryOf(Conv2D, x.shape, filter.shape, a);
+  if (g == null || !channelBias(bias, g.outChannels)) return null;
+  const shape = [g.batch, g.outHeight, g.outWidth, g.outChannels];
+  if (util.sizeFromShape(shape) === 0 || util.sizeFromShape(x.shape) === 0) return null;
+  const out = backend.makeOutput(shape, 'float32');
+  const [xv, fv, bv, yv] = heapViews(backend, [x, filter, bias, out]);
+  addon.conv2d(nativeSettings.threads, nativeGeometry(g), xv!, fv!, yv!, bv, activation);
+  return out;
+}
+
+function convBackpropInput(addon: NativeAddon, backend: HeapBackend, args: Args): TensorInfo | null {
+  const { dy, filter } = args.inputs as Record<string, TensorInfo>;
+  const a = args.attrs as unknown as ConvAttrs;
+  if (a.inputShape == null || !allFloat32([dy, filter])) return null;
+  const g = geometryOf(Conv2DBackpropInput, a.inputShape, filter.shape, a);
+  if (g == null) return null;
+  if (!sameShape(dy.shape, [g.batch, g.outHeight, g.outWidth, g.outChannels])) return null;
+  if (util.sizeFromShape(a.inputShape) === 0 || util.sizeFromShape(dy.shape) === 0) return null;
+  const out = backend.makeOutput([...a.inputShape], 'float32');
+  const [dyv, fv, dxv] = heapViews(backend, [dy, filter, out]);
+  addon.conv2dBackpropInput(nativeSettings.threads, nativeGeometry(g), dyv!, fv!, dxv!);
+  return out;
+}
+
+function convBackpropFilter(addon: NativeAddon, backend: HeapBackend, args: Args): TensorInfo | null {
+  const { x, dy } = args.inputs as Record<string, TensorInfo>;
+  const a = args.attrs as unknown as ConvAttrs;
+  if (a.filterShape == null || !allFloat32([x, dy])) return null;
+  const g = geometryOf(Conv2DBackpropFilter, x.shape, a.filterShape, a);
+  if (g == null) return null;
+  if (!sameShape(dy.shape, [g.batch, g.outHeight, g.outWidth, g.outChannels])) return null;
+  if (util.sizeFromShape(a.filterShape) === 0 || util.sizeFromShape(dy.shape) === 0) return null;
+  const out = backend.makeOutput([...a.filterShape], 'float32');
+  const [xv, dyv, dwv] = heapViews(backend, [x, dy, out]);
+  addon.conv2dBackpropFilter(nativeSettings.threads, nativeGeometry(g), xv!, dyv!, dwv!);
+  return out;
+}
+
+function matMul(addon: NativeAddon, backend: HeapBackend, args: Args): TensorInfo | null {
+  const { a, b, bias, preluActivationWeights } = args.inputs as Record<string, TensorInfo | undefined>;
+  const attrs = args.attrs as unknown as { transposeA: boolean; transposeB: boolean; activation?: string };
+  const activation = nativeActivations[attrs.activation ?? 'linear'];
+  if (a == null || b == null || preluActivationWeights != null || activation == null) return null;
+  if (!allFloat32([a, b, bias]) || a.shape.length < 2 || b.shape.length < 2) return null;
+  const ra = a.shape.length;
+  const rb = b.shape.length;
+  const m = attrs.transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
+  const k = attrs.transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
+  const kb = attrs.transposeB ? b.shape[rb - 1] : b.shape[rb - 2];
+  const n = attrs.transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
+  if (k !== kb || !channelBias(bias, n)) return null;
+  const outerA = a.shape.slice(0, -2);
+  const outerB = b.shape.slice(0, -2);
+  let outer: number[];
+  try {
+    outer = backend_util.assertAndGetBroadcastShape(outerA, outerB);
+  } catch {
+    return null;
+  }
+  const batch = util.sizeFromShape(outer);
+  const batchA = util.sizeFromShape(outerA);
+  const batchB = util.sizeFromShape(outerB);
+  // Only broadcasts that repeat a whole operand; others go to the replaced kernel.
+  if ((batchA !== batch && batchA !== 1) || (batchB !== batch && batchB !== 1)) return null;
+  if (batch * m * n === 0 || k === 0) return null;
+  const out = backend.makeOutput([...outer, m, n], 'float32');
+  const [av, bv, biasv, cv] = heapViews(backend, [a, b, bias, out]);
+  addon.sgemm(
+    nativeSettings.threads,
+    attrs.transposeA ? 1 : 0,
+    attrs.transposeB ? 1 : 0,
+    m,
+    n,
+    k,
+    1,
+    av!,
+    bv!,
+    0,
+    cv!,
+    batch,
+    batchA === 1 ? 0 : m * k,
+    batchB === 1 ? 0 : k * n,
+    m * n,
+    biasv,
+    activation,
+  );
+  return out;
+}
+
+/** The grouped-convolution gradient kernels with one group (the differentiable dilated conv). */
+function groupedOnly(run: NativeRun): NativeRun {
+  return (addon, backend, args) =>
+    (args.attrs as { groups?: number }).groups === 1 ? run(addon, backend, args) : null;
+}
+
+/**
+ * Native replacements for one backend's Conv2D, FusedConv2D, Conv2DBackpropInput/Filter,
+ * BatchMatMul, _FusedMatMul and the one-group Conv2DGrouped gradients. Each falls back to the
+ * kernel it replaced for what it does not support (other activations, PReLU weights, non-channel
+ * biases, NCHW, other dtypes, empty tensors, unusual batch broadcasts) and when
+ * `nativeSettings.enabled` is false. Empty when the addon is unavailable.
+ */
+export function nativeKernels(backendName: string): KernelConfig[] {
+  const specs: Array<[string, NativeRun]> = [
+    [Conv2D, convForward],
+    [FusedConv2D, convForward],
+    [Conv2DBackpropInput, convBackpropInput],
+    [Conv2DBackpropFilter, convBackpropFilter],
+    [BatchMatMul, matMul],
+    [_FusedMatMul, matMul],
+    [Conv2DGroupedBackpropInput, groupedOnly(convBackpropInput)],
+    [Conv2DGroupedBackpropFilter, groupedOnly(convBackpropFilter)],
+  ];
+  const configs: KernelConfig[] = [];
+  for (const [name, run] of specs) {
+    const config = nativeKernel(name, backendName, run);
+    if (config != null) configs.push(config);
+  }
+  return configs;
+}
