@@ -6,6 +6,7 @@ import type { CliIo } from '../cli/io';
 import { numberOption, type ParsedCommand, stringOption } from '../cli/parseCommand';
 import { UsageError } from '../cli/usageError';
 import { loadDetectorCheckpoint, resolveCheckpointFile } from '../run/loadDetector';
+import { personKeypoints } from '../run/personKeypoints';
 
 /** Class names for a checkpoint: recorded with its run, else the synthetic dataset's when the count matches. */
 export function classNamesFor(numClasses: number, recorded: readonly string[] | undefined): string[] {
@@ -46,7 +47,13 @@ export async function predictCommand(cmd: ParsedCommand, io: CliIo): Promise<num
       const withMasks = p.masks !== undefined;
       const drawn = drawDetections(
         image,
-        { boxes: p.boxes, labels: p.labels, scores: p.scores, ...(withMasks ? { masks: p.masks } : {}) },
+        {
+          boxes: p.boxes,
+          labels: p.labels,
+          scores: p.scores,
+          ...(withMasks ? { masks: p.masks } : {}),
+          ...(p.keypoints ? { keypoints: personKeypoints(p.keypoints, p.labels, classNames) } : {}),
+        },
         { classNames, scoreThreshold: score },
       );
       const target = join(resolve(out ?? dirname(path)), `${basename(path, extname(path))}.pred.png`);

@@ -16,6 +16,7 @@ import { readJsonIfExists, writeJsonAtomic } from './atomicFiles';
 import { evaluateDetector } from './evaluateDetector';
 import { variantFingerprint } from './fingerprint';
 import { machineInfo } from './machineInfo';
+import { personKeypoints } from './personKeypoints';
 import type { RunInfo } from './runInfo';
 import { variantPaths } from './runLayout';
 import type { HistoryPoint, VariantJob, VariantOutcome, VariantProgress, VariantResult } from './types';
@@ -33,24 +34,6 @@ export interface VariantHooks {
   readonly report: (progress: VariantProgress) => void;
   /** Polled every iteration and image: true asks for a checkpoint and an early return. */
   readonly shouldStop: () => boolean;
-}
-
-/**
- * Keypoints to draw: the head predicts them for every detection, but only persons have a
- * skeleton, so other classes' keypoints are marked invisible.
- */
-function personKeypoints(
-  keypoints: Float32Array,
-  labels: Int32Array,
-  classNames: readonly string[],
-): Float32Array {
-  const out = Float32Array.from(keypoints);
-  const per = labels.length > 0 ? keypoints.length / labels.length : 0;
-  labels.forEach((label, i) => {
-    if (classNames[label] === 'person') return;
-    for (let k = i * per + 2; k < (i + 1) * per; k += 3) out[k] = 0;
-  });
-  return out;
 }
 
 /** Checkpoint cadence in iterations: about every 2 minutes of training on 2 cores. */
