@@ -144,33 +144,43 @@ function convForward(addon: NativeAddon, backend: HeapBackend, args: Args): Tens
   return out;
 }
 
-function convBackpropInput(addon: NativeAddon, backend: HeapBackend, args: Args): TensorInfo | null {
-  const { dy, filter } = args.inputs as Record<string, TensorInfo>;
+/** tfjs' Conv2DBackpropInput/Filter have no dilations (dilation 1); the grouped kernels do. */
+function attrsOf(args: Args, dilated: boolean): ConvAttrs {
   const a = args.attrs as unknown as ConvAttrs;
-  if (a.inputShape == null || !allFloat32([dy, filter])) return null;
-  const g = geometryOf(Conv2DBackpropInput, a.inputShape, filter.shape, a);
-  if (g == null) return null;
-  if (!sameShape(dy.shape, [g.batch, g.outHeight, g.outWidth, g.outChannels])) return null;
-  if (util.sizeFromShape(a.inputShape) === 0 || util.sizeFromShape(dy.shape) === 0) return null;
-  const out = backend.makeOutput([...a.inputShape], 'float32');
-  const [dyv, fv, dxv] = heapViews(backend, [dy, filter, out]);
-  addon.conv2dBackpropInput(nativeSettings.threads, nativeGeometry(g), dyv!, fv!, dxv!);
-  return out;
+  return dilated ? a : { ...a, dilations: 1 };
 }
 
-function convBackpropFilter(addon: NativeAddon, backend: HeapBackend, args: Args): TensorInfo | null {
-  const { x, dy } = args.inputs as Record<string, TensorInfo>;
-  const a = args.attrs as unknown as ConvAttrs;
-  if (a.filterShape == null || !allFloat32([x, dy])) return null;
-  const g = geometryOf(Conv2DBackpropFilter, x.shape, a.filterShape, a);
-  if (g == null) return null;
-  if (!sameShape(dy.shape, [g.batch, g.outHeight, g.outWidth, g.outChannels])) return null;
-  if (util.sizeFromShape(a.filterShape) === 0 || util.sizeFromShape(dy.shape) === 0) return null;
-  const out = backend.makeOutput([...a.filterShape], 'float32');
-  const [xv, dyv, dwv] = heapViews(backend, [x, dy, out]);
-  addon.conv2dBackpropFilter(nativeSettings.threads, nativeGeometry(g), xv!, dyv!, dwv!);
-  return out;
-}
+const convBackpropInput =
+  (dilated: boolean): NativeRun =>
+  (addon, backend, args) => {
+    const { dy, filter } = args.inputs as Record<string, TensorInfo>;
+    const a = attrsOf(args, dilated);
+    if (a.inputShape == null || !allFloat32([dy, filter])) return null;
+    const g = geometryOf(Conv2DBackpropInput, a.inputShape, filter.shape, a);
+    if (g == null) return null;
+    if (!sameShape(dy.shape, [g.batch, g.outHeight, g.outWidth, g.outChannels])) return null;
+    if (util.sizeFromShape(a.inputShape) === 0 || util.sizeFromShape(dy.shape) === 0) return null;
+    const out = backend.makeOutput([...a.inputShape], 'float32');
+    const [dyv, fv, dxv] = heapViews(backend, [dy, filter, out]);
+    addon.conv2dBackpropInput(nativeSettings.threads, nativeGeometry(g), dyv!, fv!, dxv!);
+    return out;
+  };
+
+const convBackpropFilter =
+  (dilated: boolean): NativeRun =>
+  (addon, backend, args) => {
+    const { x, dy } = args.inputs as Record<string, TensorInfo>;
+    const a = attrsOf(args, dilated);
+    if (a.filterShape == null || !allFloat32([x, dy])) return null;
+    const g = geometryOf(Conv2DBackpropFilter, x.shape, a.filterShape, a);
+    if (g == null) return null;
+    if (!sameShape(dy.shape, [g.batch, g.outHeight, g.outWidth, g.outChannels])) return null;
+    if (util.sizeFromShape(a.filterShape) === 0 || util.sizeFromShape(dy.shape) === 0) return null;
+    const out = backend.makeOutput([...a.filterShape], 'float32');
+    const [xv, dyv, dwv] = heapViews(backend, [x, dy, out]);
+    addon.conv2dBackpropFilter(nativeSettings.threads, nativeGeometry(g), xv!, dyv!, dwv!);
+    return out;
+  };
 
 function matMul(addon: NativeAddon, backend: HeapBackend, args: Args): TensorInfo | null {
   const { a, b, bias, preluActivationWeights } = args.inputs as Record<string, TensorInfo | undefined>;
@@ -240,12 +250,12 @@ export function nativeKernels(backendName: string): KernelConfig[] {
   const specs: Array<[string, NativeRun]> = [
     [Conv2D, convForward],
     [FusedConv2D, convForward],
-    [Conv2DBackpropInput, convBackpropInput],
-    [Conv2DBackpropFilter, convBackpropFilter],
+    [Conv2DBackpropInput, convBackpropInput(false)],
+    [Conv2DBackpropFilter, convBackpropFilter(false)],
     [BatchMatMul, matMul],
     [_FusedMatMul, matMul],
-    [Conv2DGroupedBackpropInput, groupedOnly(convBackpropInput)],
-    [Conv2DGroupedBackpropFilter, groupedOnly(convBackpropFilter)],
+    [Conv2DGroupedBackpropInput, groupedOnly(convBackpropInput(true))],
+    [Conv2DGroupedBackpropFilter, groupedOnly(convBackpropFilter(true))],
   ];
   const configs: KernelConfig[] = [];
   for (const [name, run] of specs) {
