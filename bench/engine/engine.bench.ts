@@ -1,4 +1,4 @@
-import { initBackend } from '@rcnn/backend';
+import { initBackend, nativeKernelsActive, nativeKernelsStatus } from '@rcnn/backend';
 import { DataParallel } from '@rcnn/backend/workers';
 import * as tf from '@tensorflow/tfjs-core';
 import { benchArgs, medianMs, runPythonReference } from '../common/harness';
@@ -10,6 +10,13 @@ const backend = args.get('backend') ?? 'wasm';
 const reps = Number(args.get('reps') ?? (tiny ? 1 : 3));
 const threads = Number(args.get('threads') ?? 2);
 const parallel = !args.has('no-parallel');
+// Native kernels (AVX2/FMA addon) against the pure-wasm kernels, both in this run; --no-native
+// measures wasm only. --native-threads=N sets the native threads (default: the cores).
+const compareNative = backend === 'wasm' && !args.has('no-native');
+const nativeThreads = args.has('native-threads') ? Number(args.get('native-threads')) : undefined;
+const sgemmSize = tiny ? 256 : 1000;
+// Read by the data-parallel workers (they inherit the environment).
+process.env.RCNN_ENGINE_NATIVE = compareNative ? '1' : '0';
 // Read by benchModel here and in the data-parallel workers (they inherit the environment).
 process.env.RCNN_ENGINE_MODEL = args.get('model') ?? 'backbones';
 
@@ -123,13 +130,24 @@ async function dataParallelStep(size: number) {
   }
 }
 
+/** Square float32 matMul on the current kernels: GFLOP/s. */
+function sgemm(n: number) {
+  const a = tf.randomNormal([n, n], 0, 1, 'float32', 7);
+  const b = tf.randomNormal([n, n], 0, 1, 'float32', 8);
+  const ms = medianMs(() => tf.matMul(a, b).dispose(), Math.max(reps, 3));
+  tf.dispose([a, b]);
+  return (2 * n ** 3) / 1e6 / ms;
+}
+
 function torchvision() {
   return runPythonReference<{
+    sgemm: number;
     convs: Array<{ forward: number; backward: number }>;
     fpn: Array<{ size: number; forward: number; step: number }>;
   }>(new URL('./torchvision_engine.py', import.meta.url), {
     threads,
     reps,
+    sgemm: sgemmSize,
     convs,
     sizes,
   });
@@ -138,45 +156,86 @@ function torchvision() {
 const f1 = (v: number) => v.toFixed(1);
 const f2 = (v: number) => v.toFixed(2);
 
-await initBackend({ backend });
-console.log(
-  `# engine bench: tfjs ${backend} (1 thread) vs torch ${threads} thread(s); median of ${reps}; model: ${process.env.RCNN_ENGINE_MODEL}`,
-);
-const ours = convs.map(convLayer);
-const fpnOurs = sizes.map(fpnStep);
+interface ModeResult {
+  label: string;
+  sgemm: number;
+  convs: ReturnType<typeof convLayer>[];
+  fpn: ReturnType<typeof fpnStep>[];
+}
+
+async function measure(native: boolean): Promise<ModeResult> {
+  await initBackend({ backend, native, threads: nativeThreads });
+  if (native && !nativeKernelsActive()) {
+    throw new Error(
+      `engine bench: native kernels unavailable (${nativeKernelsStatus().reason}); use --no-native`,
+    );
+  }
+  const label = native ? `native (${nativeKernelsStatus().threads} threads)` : `${backend} (1 thread)`;
+  return { label, sgemm: sgemm(sgemmSize), convs: convs.map(convLayer), fpn: sizes.map(fpnStep) };
+}
+
+const modes: ModeResult[] = [];
+if (compareNative) modes.push(await measure(true));
+modes.push(await measure(false));
+// Data-parallel workers use what the first mode used (native: one native thread per worker).
+await initBackend({ backend, native: compareNative, threads: nativeThreads });
 const dataParallel = [];
 if (parallel) for (const size of sizes) dataParallel.push(await dataParallelStep(size));
 const ref = torchvision();
 
-console.log('\n## 3x3 conv layer, pad same (ms; GFLOP/s; ratios ours/torch)');
 console.log(
-  '| input NHWC -> out, stride | fwd | bwd (input + filter) | bwd/fwd | fwd GFLOP/s | bwd GFLOP/s | torch fwd | torch bwd | fwd ratio | bwd ratio |',
+  `# engine bench: tfjs ${modes.map((m) => m.label).join(' and ')} vs torch ${threads} thread(s); median of ${reps}; model: ${process.env.RCNN_ENGINE_MODEL}`,
 );
-console.log('|---|---|---|---|---|---|---|---|---|---|');
+console.log(`\n## SGEMM ${sgemmSize}x${sgemmSize}x${sgemmSize} (GFLOP/s, higher is better)`);
+const torchGflops = (2 * sgemmSize ** 3) / 1e6 / ref.sgemm;
+console.log(
+  `${modes.map((m) => `${m.label}: ${f1(m.sgemm)}`).join('; ')}; torch: ${f1(torchGflops)}; ratios torch/ours: ${modes.map((m) => f2(torchGflops / m.sgemm)).join(' / ')}`,
+);
+
+console.log('\n## 3x3 conv layer, pad same (ms; bwd = input + filter gradient; ratio = ours / torch)');
+console.log(
+  `| input NHWC -> out, stride | ${modes.map((m) => `${m.label} fwd | bwd (input + filter) | bwd/fwd | fwd GFLOP/s | bwd GFLOP/s`).join(' | ')} | torch fwd | torch bwd | ${modes.map((m) => `${m.label} fwd ratio | bwd ratio`).join(' | ')} |`,
+);
+console.log(
+  `|---|${modes.map(() => '---|---|---|---|---|').join('')}---|---|${modes.map(() => '---|---|').join('')}`,
+);
 convs.forEach((spec, i) => {
-  const o = ours[i];
   const t = ref.convs[i];
+  const cells = modes.map((m) => {
+    const o = m.convs[i];
+    return `${f1(o.forward)} | ${f1(o.backward)} (${f1(o.backwardInput)} + ${f1(o.backwardFilter)}) | ${f2(o.backward / o.forward)} | ${f1(o.gflop / (o.forward / 1e3))} | ${f1((2 * o.gflop) / (o.backward / 1e3))}`;
+  });
+  const ratios = modes.map(
+    (m) => `${f2(m.convs[i].forward / t.forward)} | ${f2(m.convs[i].backward / t.backward)}`,
+  );
   console.log(
-    `| ${spec.x.join('x')} -> ${spec.out}, s${spec.stride} | ${f1(o.forward)} | ${f1(o.backward)} (${f1(o.backwardInput)} + ${f1(o.backwardFilter)}) | ${f2(o.backward / o.forward)} | ${f1(o.gflop / (o.forward / 1e3))} | ${f1((2 * o.gflop) / (o.backward / 1e3))} | ${f1(t.forward)} | ${f1(t.backward)} | ${f2(o.forward / t.forward)} | ${f2(o.backward / t.backward)} |`,
+    `| ${spec.x.join('x')} -> ${spec.out}, s${spec.stride} | ${cells.join(' | ')} | ${f1(t.forward)} | ${f1(t.backward)} | ${ratios.join(' | ')} |`,
   );
 });
 console.log('\n## ResNet-50-FPN, batch 1 (ms; step = forward + backward of sum of mean squares of P2..P6)');
-console.log('| size | fwd | step | torch fwd | torch step | fwd ratio | step ratio |');
-console.log('|---|---|---|---|---|---|---|');
+console.log(
+  `| size | ${modes.map((m) => `${m.label} fwd | step`).join(' | ')} | torch fwd | torch step | ${modes.map((m) => `${m.label} fwd ratio | step ratio`).join(' | ')} |`,
+);
+console.log(`|---|${modes.map(() => '---|---|').join('')}---|---|${modes.map(() => '---|---|').join('')}`);
 sizes.forEach((size, i) => {
-  const o = fpnOurs[i];
   const t = ref.fpn[i];
+  const cells = modes.map((m) => `${f1(m.fpn[i].forward)} | ${f1(m.fpn[i].step)}`);
+  const ratios = modes.map((m) => `${f2(m.fpn[i].forward / t.forward)} | ${f2(m.fpn[i].step / t.step)}`);
   console.log(
-    `| ${size} | ${f1(o.forward)} | ${f1(o.step)} | ${f1(t.forward)} | ${f1(t.step)} | ${f2(o.forward / t.forward)} | ${f2(o.step / t.step)} |`,
+    `| ${size} | ${cells.join(' | ')} | ${f1(t.forward)} | ${f1(t.step)} | ${ratios.join(' | ')} |`,
   );
 });
 if (parallel) {
-  console.log('\n## ResNet-50-FPN step, batch 2: one thread vs DataParallel on two workers (ms)');
-  console.log('| size | one thread | two workers | speed-up |');
+  console.log(
+    `\n## ResNet-50-FPN step, batch 2: main thread (${modes[0].label}) vs DataParallel on two workers (ms)`,
+  );
+  console.log('| size | main thread | two workers | speed-up |');
   console.log('|---|---|---|---|');
   sizes.forEach((size, i) => {
     const d = dataParallel[i];
     console.log(`| ${size} | ${f1(d.oneThread)} | ${f1(d.twoWorkers)} | ${f2(d.oneThread / d.twoWorkers)} |`);
   });
 }
-console.log('\nratio < 1: ours faster. Goals: conv bwd/fwd <= 2.5 on wasm; R50-FPN step ratio <= 1.');
+console.log(
+  '\nratio < 1: ours faster. Goals: conv bwd/fwd <= 2.5; R50-FPN step ratio <= 1 (native). Workers run one native thread each.',
+);

@@ -13,7 +13,8 @@ export interface ImageShard {
 let model: BenchModel;
 
 export async function setup(): Promise<void> {
-  await initBackend({ backend: 'wasm' });
+  // One native thread per worker (the default in workers); RCNN_ENGINE_NATIVE=0 keeps the wasm kernels.
+  await initBackend({ backend: 'wasm', native: process.env.RCNN_ENGINE_NATIVE !== '0' });
   model = benchModel();
 }
 

@@ -1,7 +1,8 @@
 """torchvision side of bench/engine/engine.bench.ts: times 3x3 conv layers (forward; backward =
 input + weight gradients) and a ResNet-50-FPN training step (frozen BN, all layers trainable, loss =
-sum of mean squares of the FPN levels), on the shapes in a JSON spec, and prints median
-milliseconds as JSON. Usage: torchvision_engine.py SPEC.json  (spec: threads, reps, convs, sizes)
+sum of mean squares of the FPN levels), on the shapes in a JSON spec, and a square SGEMM, and prints
+median milliseconds as JSON. Usage: torchvision_engine.py SPEC.json  (spec: threads, reps, sgemm,
+convs, sizes)
 """
 import json
 import os
@@ -34,6 +35,12 @@ def conv_layer(spec, reps):
     return {'forward': forward, 'backward': median_ms(backward, reps)}
 
 
+def sgemm(n, reps):
+    a = torch.randn(n, n)
+    b = torch.randn(n, n)
+    return median_ms(lambda: torch.mm(a, b), reps)
+
+
 def fpn_step(size, reps):
     model = resnet_fpn_backbone(backbone_name='resnet50', weights=None, trainable_layers=5)
     model.train()
@@ -59,6 +66,7 @@ def main():
     reps = spec['reps']
     result = {
         'threads': spec['threads'],
+        'sgemm': sgemm(spec.get('sgemm', 1000), reps),
         'convs': [conv_layer(c, reps) for c in spec['convs']],
         'fpn': [dict(size=s, **fpn_step(s, reps)) for s in spec['sizes']],
     }

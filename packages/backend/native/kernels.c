@@ -257,7 +257,10 @@ static void gemm_run(const gemm_problem *pr, int threads) {
   long nc_max = pr->n < NC ? pr->n : NC;
   long kc_max = pr->k < KC ? pr->k : KC;
   long slivers_max = (nc_max + NR - 1) / NR;
-  float *bpack = alloc_aligned(sizeof(float) * (size_t)(slivers_max * NR * kc_max));
+  /* Two B buffers, alternating between K slices: a thread may pack slice pc+1 while others still
+   * multiply with slice pc, so each slice costs one barrier (after its packing), not two. */
+  size_t bsize = (size_t)(slivers_max * NR * kc_max);
+  float *bpacks = alloc_aligned(sizeof(float) * 2 * bsize);
   long mblocks = (pr->m + MC - 1) / MC;
 #pragma omp parallel num_threads(threads)
   {
@@ -272,12 +275,16 @@ static void gemm_run(const gemm_problem *pr, int threads) {
       if (chunks < 1) chunks = 1;
       long per_chunk = (slivers + chunks - 1) / chunks;
       chunks = (slivers + per_chunk - 1) / per_chunk;
-      for (long pc = 0; pc < pr->k; pc += KC) {
+      long slice = 0;
+      for (long pc = 0; pc < pr->k; pc += KC, slice++) {
         long kc = pr->k - pc < KC ? pr->k - pc : KC;
         float beta = pc == 0 ? pr->beta : 1.0f;
-#pragma omp for schedule(static)
+        float *bpack = bpacks + (slice & 1) * bsize;
+        /* The barrier ending this loop also guarantees that every item of the previous slice is
+         * done before any item of this one starts (they update the same C blocks). */
+#pragma omp for schedule(dynamic, 4)
         for (long s = 0; s < slivers; s++) pack_b_sliver(&pr->b, pc, kc, jc, nc, s, bpack);
-#pragma omp for schedule(dynamic, 1)
+#pragma omp for schedule(dynamic, 1) nowait
         for (long item = 0; item < mblocks * chunks; item++) {
           long ib = item / chunks, ch = item - ib * chunks;
           long ic = ib * MC;
@@ -296,10 +303,12 @@ static void gemm_run(const gemm_problem *pr, int threads) {
           }
         }
       }
+      /* The next column panel reuses both B buffers. */
+#pragma omp barrier
     }
     free(apack);
   }
-  free(bpack);
+  free(bpacks);
 }
 
 /* Apply a per-column bias and an activation to a row-major [rows, cols] matrix. */

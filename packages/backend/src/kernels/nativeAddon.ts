@@ -110,6 +110,12 @@ function load(): { addon: NativeAddon | null; status: NativeAddonStatus } {
       },
     };
   }
+  // libgomp reads its settings once, when the addon pulls it in. Its default is to spin for a
+  // long while (~300k iterations) after each parallel region: idle helper threads then take a core
+  // from the JS thread (measured: a ResNet-50 forward 30x slower on a busy 2-core machine). A short
+  // spin keeps the hand-off between a kernel's phases fast and sleeps between kernels.
+  const env = proc.env;
+  if (env != null && env.OMP_WAIT_POLICY == null && env.GOMP_SPINCOUNT == null) env.GOMP_SPINCOUNT = '10000';
   let addon: NativeAddon;
   try {
     addon = createRequire(import.meta.url)(file) as NativeAddon;
