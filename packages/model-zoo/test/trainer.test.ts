@@ -15,6 +15,7 @@ import {
   type TrainableModel,
   Trainer,
 } from '../src/index';
+import { AdamW } from '../src/training/adamW';
 
 /** y = x·W + b regression on seeded batches; the loss carries two named terms. */
 class Regressor extends Module implements TrainableModel<Float32Array> {
@@ -125,6 +126,58 @@ describe('learning rate and optimizer', () => {
     p.dispose();
   });
 
+  it.each(['cpu', 'wasm'])('AdamW matches a float64 loop of torch.optim.AdamW on %s', async (backend) => {
+    await initBackend({ backend });
+    const p = tf.variable(tf.tensor1d([1, -2, 3]));
+    const opt = new AdamW([['p', p]], { beta1: 0.8, beta2: 0.95, eps: 1e-3, weightDecay: 0.1 });
+    const ref = [1, -2, 3];
+    const m = [0, 0, 0];
+    const v = [0, 0, 0];
+    const grads = [
+      [0.5, -1, 2],
+      [1, 1, -1],
+      [-0.25, 0, 3],
+    ];
+    const lr = 0.05;
+    const apply = (g: number[], t: number) => {
+      const gt = tf.tensor1d(g);
+      opt.step(new Map([['p', gt]]), lr);
+      gt.dispose();
+      for (let i = 0; i < 3; i++) {
+        ref[i] *= 1 - lr * 0.1;
+        m[i] = 0.8 * m[i] + 0.2 * g[i];
+        v[i] = 0.95 * v[i] + 0.05 * g[i] * g[i];
+        const mHat = m[i] / (1 - 0.8 ** t);
+        const vHat = v[i] / (1 - 0.95 ** t);
+        ref[i] -= (lr * mHat) / (Math.sqrt(vHat) + 1e-3);
+      }
+    };
+    apply(grads[0], 1);
+    await expectNoLeaks(() => {
+      apply(grads[1], 2);
+      apply(grads[2], 3);
+    }, 'adamw steps after the first');
+    const got = p.dataSync();
+    for (let i = 0; i < 3; i++) expect(got[i]).toBeCloseTo(ref[i], 5);
+    expect(opt.stepCount).toBe(3);
+    // The state round-trips: a second optimizer restored from it takes the same next step.
+    const q = tf.variable(tf.tensor1d(Array.from(got)));
+    const restored = new AdamW([['p', q]], { beta1: 0.8, beta2: 0.95, eps: 1e-3, weightDecay: 0.1 });
+    const state = opt.momentumState();
+    expect([...state.keys()].sort()).toEqual(['exp_avg.p', 'exp_avg_sq.p', 'step']);
+    restored.setMomentumState(state);
+    tf.dispose([...state.values()]);
+    const g = tf.tensor1d([0.3, -0.7, 0.1]);
+    opt.step(new Map([['p', g]]), lr);
+    restored.step(new Map([['p', g]]), lr);
+    expect(Array.from(q.dataSync())).toEqual(Array.from(p.dataSync()));
+    expect(() => restored.setMomentumState(new Map([['exp_avg.other', g]]))).toThrow(/exp_avg\.other/);
+    expect(() => new AdamW([['p', p]], { beta2: 1 })).toThrow(/beta2/);
+    g.dispose();
+    for (const o of [opt, restored]) o.dispose();
+    tf.dispose([p, q]);
+  });
+
   it('clips the global norm like clip_grad_norm_', async () => {
     await initBackend({ backend: 'cpu' });
     const a = tf.tensor1d([3, 0]);
@@ -228,6 +281,36 @@ describe.each(['cpu', 'wasm'])('Trainer on %s', (backend) => {
     expect(done).toMatchObject({ iteration: 20, interrupted: false });
     const got = fresh.fc.weight.dataSync();
     for (let i = 0; i < expected.length; i++) expect(got[i]).toBeCloseTo(expected[i], 5);
+    for (const t of [t1, t2, t3]) t.dispose();
+    for (const m of [straight, resumed, fresh]) m.dispose();
+  });
+
+  it('resumes AdamW training exactly from a checkpoint', async () => {
+    await initBackend({ backend });
+    const dir = tempDir();
+    const adam = { optimizer: 'adamw' as const, schedule: { baseLearningRate: 0.01 } };
+    const straight = new Regressor(3);
+    const t1 = new Trainer(baseOptions(straight, adam));
+    await t1.run();
+    const path = join(dir, 'adam.safetensors');
+    const resumed = new Regressor(3);
+    const t2 = new Trainer(
+      baseOptions(resumed, {
+        ...adam,
+        checkpointPath: path,
+        handleInterrupt: false,
+        onProgress: (p) => {
+          if (p.iteration === 7) t2.stop();
+        },
+      }),
+    );
+    expect(await t2.run()).toMatchObject({ iteration: 7, interrupted: true });
+    const fresh = new Regressor(99);
+    const t3 = new Trainer(baseOptions(fresh, { ...adam, checkpointPath: path }));
+    expect(await t3.run()).toMatchObject({ iteration: 20, interrupted: false });
+    const want = straight.fc.weight.dataSync();
+    const got = fresh.fc.weight.dataSync();
+    for (let i = 0; i < want.length; i++) expect(got[i]).toBeCloseTo(want[i], 5);
     for (const t of [t1, t2, t3]) t.dispose();
     for (const m of [straight, resumed, fresh]) m.dispose();
   });

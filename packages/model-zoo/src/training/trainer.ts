@@ -1,5 +1,6 @@
 import { ConfigError, loadStateDict, type Module, SeededRandom } from '@rcnn/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { AdamW } from './adamW';
 import { clipGradientsByNorm, globalNorm } from './clipGradients';
 import { checkSchedule, type LearningRateSchedule, learningRateAt } from './learningRate';
 import { NonFiniteLossError } from './nonFiniteLossError';
@@ -64,6 +65,12 @@ export interface TrainerOptions<B> {
   /** JSON config embedded in checkpoints (what rebuilds the model, e.g. a detector config). */
   readonly config: unknown;
   readonly schedule: LearningRateSchedule;
+  /**
+   * `sgd` (default): SGD with momentum, the paper's recipe. `adamw`: AdamW (β 0.9/0.999,
+   * decoupled weight decay), which trains randomly initialised detectors much faster at
+   * small batches; use a learning rate around 1e-3 with it.
+   */
+  readonly optimizer?: 'sgd' | 'adamw';
   /** SGD momentum. Default 0.9. */
   readonly momentum?: number;
   /** Weight decay. Default 1e-4. */
@@ -111,7 +118,7 @@ export interface TrainResult {
  */
 export class Trainer<B> {
   private readonly options: TrainerOptions<B>;
-  private readonly optimizer: SgdMomentum;
+  private readonly optimizer: SgdMomentum | AdamW;
   private readonly rng: SeededRandom;
   private readonly params: Array<[string, tf.Variable]>;
   private source: BatchSource<B> | null = null;
@@ -138,10 +145,13 @@ export class Trainer<B> {
     }
     this.options = options;
     this.params = options.model.module.namedParameters().filter(([, v]) => v.trainable);
-    this.optimizer = new SgdMomentum(this.params, {
-      momentum: options.momentum,
-      weightDecay: options.weightDecay,
-    });
+    const kind = options.optimizer ?? 'sgd';
+    if (kind !== 'sgd' && kind !== 'adamw')
+      throw new ConfigError('optimizer', `expected 'sgd' or 'adamw', got ${JSON.stringify(kind)}`);
+    this.optimizer =
+      kind === 'adamw'
+        ? new AdamW(this.params, { weightDecay: options.weightDecay })
+        : new SgdMomentum(this.params, { momentum: options.momentum, weightDecay: options.weightDecay });
     this.rng = new SeededRandom(options.seed ?? 0);
   }
 
