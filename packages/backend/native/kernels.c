@@ -242,7 +242,7 @@ static void scale_c(const gemm_problem *pr) {
 static int threads_for(long m, long n, long k, int threads) {
   double flops = 2.0 * (double)m * (double)n * (double)k;
   if (threads < 1) threads = 1;
-  if (flops < 4e6) return 1;
+  if (flops < 8e6) return 1;
   return threads;
 }
 
@@ -269,7 +269,7 @@ static void gemm_run(const gemm_problem *pr, int threads) {
       long nc = pr->n - jc < NC ? pr->n - jc : NC;
       long slivers = (nc + NR - 1) / NR;
       /* Split the panel's slivers into chunks so that there are enough work items. */
-      long want = 4L * threads;
+      long want = threads > 1 ? 4L * threads : 1;
       long chunks = (want + mblocks - 1) / mblocks;
       if (chunks > slivers) chunks = slivers;
       if (chunks < 1) chunks = 1;
@@ -325,6 +325,43 @@ static void bias_activation(float *y, long rows, long cols, const float *bias, i
       row[j] = v;
     }
   }
+}
+
+/* 8 x 8 block transpose: 8 rows of src (stride ss) to 8 rows of dst (stride ds). */
+static inline void transpose8(const float *src, long ss, float *dst, long ds) {
+  __m256 r0 = _mm256_loadu_ps(src), r1 = _mm256_loadu_ps(src + ss), r2 = _mm256_loadu_ps(src + 2 * ss),
+         r3 = _mm256_loadu_ps(src + 3 * ss), r4 = _mm256_loadu_ps(src + 4 * ss), r5 = _mm256_loadu_ps(src + 5 * ss),
+         r6 = _mm256_loadu_ps(src + 6 * ss), r7 = _mm256_loadu_ps(src + 7 * ss);
+  __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1), t2 = _mm256_unpacklo_ps(r2, r3),
+         t3 = _mm256_unpackhi_ps(r2, r3), t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5),
+         t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+  __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE),
+         u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE),
+         u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE),
+         u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+  _mm256_storeu_ps(dst, _mm256_permute2f128_ps(u0, u4, 0x20));
+  _mm256_storeu_ps(dst + ds, _mm256_permute2f128_ps(u1, u5, 0x20));
+  _mm256_storeu_ps(dst + 2 * ds, _mm256_permute2f128_ps(u2, u6, 0x20));
+  _mm256_storeu_ps(dst + 3 * ds, _mm256_permute2f128_ps(u3, u7, 0x20));
+  _mm256_storeu_ps(dst + 4 * ds, _mm256_permute2f128_ps(u0, u4, 0x31));
+  _mm256_storeu_ps(dst + 5 * ds, _mm256_permute2f128_ps(u1, u5, 0x31));
+  _mm256_storeu_ps(dst + 6 * ds, _mm256_permute2f128_ps(u2, u6, 0x31));
+  _mm256_storeu_ps(dst + 7 * ds, _mm256_permute2f128_ps(u3, u7, 0x31));
+}
+
+/* dst[c * rows + r] = src[r * cols + c] for a row-major [rows, cols] src: 8 x 8 register
+ * transposes over 64-column strips (few cache lines live at once), scalar edges. */
+static void transpose(const float *src, long rows, long cols, float *dst) {
+  long r8 = rows & ~7L, c8 = cols & ~7L;
+  for (long c0 = 0; c0 < c8; c0 += 64) {
+    long c1 = c0 + 64 < c8 ? c0 + 64 : c8;
+    for (long r = 0; r < r8; r += 8)
+      for (long c = c0; c < c1; c += 8) transpose8(src + r * cols + c, cols, dst + c * rows + r, rows);
+  }
+  for (long r = r8; r < rows; r++)
+    for (long c = 0; c < cols; c++) dst[c * rows + r] = src[r * cols + c];
+  for (long r = 0; r < r8; r++)
+    for (long c = c8; c < cols; c++) dst[c * rows + r] = src[r * cols + c];
 }
 
 /* ------------------------------------------------------------- public API */
@@ -403,10 +440,14 @@ void rc_conv2d_backprop_filter(int threads, const rc_conv_geometry *g, const flo
   pr.b.p = x;
   pr.b.g = g;
   pr.b.rs = pr.b.cs = 0;
-  pr.c = dw;
-  pr.rsc = 1;
-  pr.csc = g->out_c;
+  /* Accumulate row-major (vector stores on each of the M/256 K slices), transpose once. */
+  float *t = alloc_aligned(sizeof(float) * (size_t)(pr.m * pr.n));
+  pr.c = t;
+  pr.rsc = pr.n;
+  pr.csc = 1;
   gemm_run(&pr, threads);
+  transpose(t, pr.m, pr.n, dw);
+  free(t);
 }
 
 /* Scatter-add rows [m0, m0+rows) of the patch matrix `cols` [rows, K] into dx, channels [c0, c1). */
@@ -460,8 +501,29 @@ void rc_conv2d_backprop_input(int threads, const rc_conv_geometry *g, const floa
     gemm_run(&pr, threads);
     return;
   }
+  if (g->stride_h == 1 && g->stride_w == 1) {
+    /* Stride 1: dx is the convolution of dy with the filter flipped in space and transposed
+     * ([kh,kw,C,O] -> [kh,kw,O,C]) under the complementary padding: an implicit GEMM with no
+     * column matrix and no scatter. */
+    const long C = g->in_c, taps = (long)g->kh * g->kw;
+    float *flipped = alloc_aligned(sizeof(float) * (size_t)(taps * O * C));
+    for (long t = 0; t < taps; t++) transpose(w + (taps - 1 - t) * C * O, C, O, flipped + t * O * C);
+    rc_conv_geometry f = *g;
+    f.in_h = g->out_h;
+    f.in_w = g->out_w;
+    f.in_c = g->out_c;
+    f.out_h = g->in_h;
+    f.out_w = g->in_w;
+    f.out_c = g->in_c;
+    f.pad_top = (g->kh - 1) * g->dil_h - g->pad_top;
+    f.pad_left = (g->kw - 1) * g->dil_w - g->pad_left;
+    rc_conv2d(threads, &f, dy, flipped, dx, NULL, RC_ACT_LINEAR);
+    free(flipped);
+    return;
+  }
   memset(dx, 0, sizeof(float) * (size_t)g->batch * g->in_h * g->in_w * g->in_c);
-  long chunk = (8L << 20) / (K > 0 ? K : 1);
+  /* Column blocks of at most 2 M floats (8 MB): written by the GEMM, read back from cache. */
+  long chunk = (2L << 20) / (K > 0 ? K : 1);
   if (chunk < 4 * MC) chunk = 4 * MC;
   if (chunk > M) chunk = M;
   float *cols = alloc_aligned(sizeof(float) * (size_t)(chunk * K));
