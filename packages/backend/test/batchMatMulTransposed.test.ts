@@ -28,7 +28,7 @@ describe('wasm BatchMatMul with transpose flags', () => {
     [true, false],
     [true, true],
   ])('transposeA=%s transposeB=%s equals a float64 loop, batched and not, without leaks', async (ta, tb) => {
-    await initBackend({ backend: 'wasm' });
+    await initBackend({ backend: 'wasm', native: false }); // the transposing wrapper, not the native kernel
     const [m, k, n] = [7, 5, 3];
     const a = tf.randomNormal(ta ? [k, m] : [m, k], 0, 1, 'float32', 1);
     const b = tf.randomNormal(tb ? [n, k] : [k, n], 0, 1, 'float32', 2);

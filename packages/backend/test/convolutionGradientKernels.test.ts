@@ -77,7 +77,8 @@ function depthwiseShape(c: Case): [number, number, number, number] {
 
 /** Run tfjs' own conv2d / depthwiseConv2d and their gradients (which call the kernels under test). */
 async function gradients(backend: string, c: Case, depthwise: boolean) {
-  await initBackend({ backend });
+  // The JS kernels built on wasm's BatchMatMul (native ones: nativeKernels.test.ts).
+  await initBackend({ backend, native: false });
   const x = Float32Array.from(randomValues(size(c.xShape), 11));
   const w = Float32Array.from(randomValues(size(c.wShape), 12));
   return expectNoLeaks(() => {
@@ -159,7 +160,8 @@ describe('random convolution shapes, wasm vs cpu', () => {
 
 describe('random grouped convolution shapes, wasm vs cpu', () => {
   async function grouped(backend: string, c: Case) {
-    await initBackend({ backend });
+    // The JS kernels built on wasm's BatchMatMul (native ones: nativeKernels.test.ts).
+    await initBackend({ backend, native: false });
     const x = Float32Array.from(randomValues(size(c.xShape), 31));
     const w = Float32Array.from(randomValues(size(c.wShape), 32));
     return expectNoLeaks(() =>

@@ -91,14 +91,13 @@ function load(): { addon: NativeAddon | null; status: NativeAddonStatus } {
   const { existsSync } = proc.getBuiltinModule('node:fs') as { existsSync(p: string): boolean };
   const { fileURLToPath } = proc.getBuiltinModule('node:url') as { fileURLToPath(u: URL): string };
   const override = proc.env?.RCNN_NATIVE_ADDON;
-  // dist/index.js sits one level below the package root, src/kernels/*.ts two.
+  // dist/index.js sits one level below the package root, src/kernels/*.ts two. The path is
+  // joined at run time so that browser bundlers do not take it for an asset to bundle.
+  const relative = ['native', 'build', 'rcnn_native.node'].join('/');
   const candidates =
     override != null && override !== ''
       ? [override]
-      : [
-          fileURLToPath(new URL('../native/build/rcnn_native.node', import.meta.url)),
-          fileURLToPath(new URL('../../native/build/rcnn_native.node', import.meta.url)),
-        ];
+      : [`../${relative}`, `../../${relative}`].map((p) => fileURLToPath(new URL(p, import.meta.url)));
   const file = candidates.find((p) => existsSync(p));
   if (file == null) {
     return {

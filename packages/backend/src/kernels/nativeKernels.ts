@@ -125,6 +125,10 @@ function nativeKernel(kernelName: string, backendName: string, run: NativeRun): 
     return original(args);
   };
   kernelFunc[wrapped] = original;
+  // Kernels that wrap BatchMatMul themselves (transposingBatchMatMulKernel) unwrap `.original`:
+  // point it at the backend's own kernel so installing twice does not stack wrappers.
+  const inner = (original as { original?: KernelFunc }).original ?? original;
+  (kernelFunc as Wrapped & { original?: KernelFunc }).original = inner;
   return { ...current, kernelFunc };
 }
 
