@@ -60,32 +60,83 @@ static inline pixel pixel_of(const rc_conv_geometry *g, long m) {
   return px;
 }
 
-/* Copy patch-matrix row m, columns [k0, k0+len), to out[t * ostride]. */
+/* Copy patch-matrix row m, columns [k0, k0+len), to out[t * ostride]. The tap position is
+ * advanced incrementally (no division per tap: the 7x7 stem has runs of 3 channels). */
 static void patch_row(const rc_conv_geometry *g, const float *x, long m, long k0, long len, float *out,
                       long ostride) {
   pixel px = pixel_of(g, m);
   const long C = g->in_c;
   long tap = k0 / C;
   long c = k0 - tap * C;
+  long ki = tap / g->kw, kj = tap - ki * g->kw;
+  const long ih0 = px.oh * g->stride_h - g->pad_top, iw0 = px.ow * g->stride_w - g->pad_left;
+  const float *img = x + px.n * g->in_h * g->in_w * C;
   while (len > 0) {
-    long ki = tap / g->kw, kj = tap - (tap / g->kw) * g->kw;
-    long ih = px.oh * g->stride_h - g->pad_top + ki * g->dil_h;
-    long iw = px.ow * g->stride_w - g->pad_left + kj * g->dil_w;
+    long ih = ih0 + ki * g->dil_h, iw = iw0 + kj * g->dil_w;
     long run = C - c < len ? C - c : len;
     if (ih >= 0 && ih < g->in_h && iw >= 0 && iw < g->in_w) {
-      const float *src = x + ((px.n * g->in_h + ih) * g->in_w + iw) * C + c;
+      const float *src = img + (ih * g->in_w + iw) * C + c;
       if (ostride == 1) {
         memcpy(out, src, (size_t)run * sizeof(float));
       } else {
         for (long t = 0; t < run; t++) out[t * ostride] = src[t];
       }
+    } else if (ostride == 1) {
+      memset(out, 0, (size_t)run * sizeof(float));
     } else {
       for (long t = 0; t < run; t++) out[t * ostride] = 0.0f;
     }
     out += run * ostride;
     len -= run;
-    tap++;
     c = 0;
+    if (++kj == g->kw) {
+      kj = 0;
+      ki++;
+    }
+  }
+}
+
+/* Patch-matrix row m, columns [j0, j0+nc), written in B's sliver layout: column j0+j goes to
+ * dst[(j / NR) * sliver + j % NR] (dst already offset to this row); the last sliver's tail is
+ * zeroed. One pixel decomposition per row, not one per sliver. */
+static void patch_row_slivers(const rc_conv_geometry *g, const float *x, long m, long j0, long nc, float *dst,
+                              long sliver) {
+  pixel px = pixel_of(g, m);
+  const long C = g->in_c;
+  long tap = j0 / C;
+  long c = j0 - tap * C;
+  long ki = tap / g->kw, kj = tap - ki * g->kw;
+  const long ih0 = px.oh * g->stride_h - g->pad_top, iw0 = px.ow * g->stride_w - g->pad_left;
+  const float *img = x + px.n * g->in_h * g->in_w * C;
+  long j = 0;
+  while (j < nc) {
+    long ih = ih0 + ki * g->dil_h, iw = iw0 + kj * g->dil_w;
+    long run = C - c < nc - j ? C - c : nc - j;
+    const float *src =
+        ih >= 0 && ih < g->in_h && iw >= 0 && iw < g->in_w ? img + (ih * g->in_w + iw) * C + c : NULL;
+    for (long t = 0; t < run;) {
+      long pos = j + t;
+      long piece = NR - (pos & (NR - 1));
+      if (piece > run - t) piece = run - t;
+      float *d = dst + (pos / NR) * sliver + (pos & (NR - 1));
+      /* Pieces are at most NR floats: plain loops beat memcpy calls here. */
+      if (src != NULL) {
+        for (long q = 0; q < piece; q++) d[q] = src[t + q];
+      } else {
+        for (long q = 0; q < piece; q++) d[q] = 0.0f;
+      }
+      t += piece;
+    }
+    j += run;
+    c = 0;
+    if (++kj == g->kw) {
+      kj = 0;
+      ki++;
+    }
+  }
+  if (nc & (NR - 1)) {
+    float *tail = dst + (nc / NR) * sliver;
+    for (long t = nc & (NR - 1); t < NR; t++) tail[t] = 0.0f;
   }
 }
 
@@ -125,10 +176,7 @@ static void pack_b_sliver(const operand *b, long p0, long kc, long j0, long nc, 
   long cols = nc - s * NR < NR ? nc - s * NR : NR;
   float *d = dst + s * NR * kc;
   if (b->kind == OP_PATCHES) {
-    for (long k = 0; k < kc; k++) {
-      patch_row(b->g, b->p, p0 + k, jstart, cols, d + k * NR, 1);
-      for (long j = cols; j < NR; j++) d[k * NR + j] = 0.0f;
-    }
+    for (long k = 0; k < kc; k++) patch_row_slivers(b->g, b->p, p0 + k, jstart, cols, d + k * NR, NR * kc);
   } else if (b->cs == 1) {
     for (long k = 0; k < kc; k++) {
       const float *src = b->p + (p0 + k) * b->rs + jstart;
@@ -282,8 +330,15 @@ static void gemm_run(const gemm_problem *pr, int threads) {
         float *bpack = bpacks + (slice & 1) * bsize;
         /* The barrier ending this loop also guarantees that every item of the previous slice is
          * done before any item of this one starts (they update the same C blocks). */
+        if (pr->b.kind == OP_PATCHES) {
+          /* Patch rows: one pixel decomposition per row for all the panel's slivers. */
+#pragma omp for schedule(dynamic, 16)
+          for (long k = 0; k < kc; k++)
+            patch_row_slivers(pr->b.g, pr->b.p, pc + k, jc, nc, bpack + k * NR, NR * kc);
+        } else {
 #pragma omp for schedule(dynamic, 4)
-        for (long s = 0; s < slivers; s++) pack_b_sliver(&pr->b, pc, kc, jc, nc, s, bpack);
+          for (long s = 0; s < slivers; s++) pack_b_sliver(&pr->b, pc, kc, jc, nc, s, bpack);
+        }
 #pragma omp for schedule(dynamic, 1) nowait
         for (long item = 0; item < mblocks * chunks; item++) {
           long ib = item / chunks, ch = item - ib * chunks;
