@@ -46,6 +46,10 @@ const convCases: Case[] = [
   ]),
   // K = 360 > one 256-deep block, M = 196 > one 120-row block, N = 20 not a multiple of 16.
   conv('3x3 s1 same, several GEMM blocks', [1, 14, 14, 40], [3, 3, 40, 20], 1, 'same'),
+  // Filter gradient over M = 312 pixels: two 256-deep K slices.
+  conv('3x3 s1 same, batch 2, two K slices of the filter gradient', [2, 13, 12, 6], [3, 3, 6, 5], 1, 'same'),
+  // K = 3105 > one 3072-column panel, the second panel starting inside a tap.
+  conv('3x3 s1 same, two column panels of patches', [1, 5, 4, 345], [3, 3, 345, 3], 1, 'same'),
 ];
 
 const errors = new Map<string, { abs: number; rel: number }>();
