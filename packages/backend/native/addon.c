@@ -111,8 +111,9 @@ static napi_value sgemm(napi_env env, napi_callback_info info) {
       !get_f32(env, argv[10], "c", (batch - 1) * d[14] + m * n, 0, &c) ||
       !get_f32(env, argv[15], "bias", n, 1, &bias))
     return NULL;
-  rc_sgemm((int)d[0], d[1] != 0, d[2] != 0, (long)m, (long)n, (long)k, (float)d[6], a, b, (float)d[9], c,
+  int rc = rc_sgemm((int)d[0], d[1] != 0, d[2] != 0, (long)m, (long)n, (long)k, (float)d[6], a, b, (float)d[9], c,
            (long)batch, (long)d[12], (long)d[13], (long)d[14], bias, (int)d[16]);
+  if (rc != 0) napi_throw_error(env, "RCNN_NATIVE_MEMORY", "rcnn_native.sgemm: out of memory for packing buffers");
   return NULL;
 }
 
@@ -178,27 +179,29 @@ static napi_value conv(napi_env env, napi_callback_info info, conv_kind kind) {
   if (!get_number(env, argv[0], "threads", &threads) || !get_geometry(env, argv[1], &g)) return NULL;
   float *p0, *p1, *p2, *bias = NULL;
   double act = 0;
+  int rc = 0;
   switch (kind) {
     case CONV_FORWARD:
       if (!get_f32(env, argv[2], "x", x_size(&g), 0, &p0) || !get_f32(env, argv[3], "filter", w_size(&g), 0, &p1) ||
           !get_f32(env, argv[4], "y", y_size(&g), 0, &p2) || !get_f32(env, argv[5], "bias", g.out_c, 1, &bias) ||
           !get_number(env, argv[6], "activation", &act))
         return NULL;
-      rc_conv2d((int)threads, &g, p0, p1, p2, bias, (int)act);
+      rc = rc_conv2d((int)threads, &g, p0, p1, p2, bias, (int)act);
       break;
     case CONV_BACKPROP_INPUT:
       if (!get_f32(env, argv[2], "dy", y_size(&g), 0, &p0) || !get_f32(env, argv[3], "filter", w_size(&g), 0, &p1) ||
           !get_f32(env, argv[4], "dx", x_size(&g), 0, &p2))
         return NULL;
-      rc_conv2d_backprop_input((int)threads, &g, p0, p1, p2);
+      rc = rc_conv2d_backprop_input((int)threads, &g, p0, p1, p2);
       break;
     case CONV_BACKPROP_FILTER:
       if (!get_f32(env, argv[2], "x", x_size(&g), 0, &p0) || !get_f32(env, argv[3], "dy", y_size(&g), 0, &p1) ||
           !get_f32(env, argv[4], "dw", w_size(&g), 0, &p2))
         return NULL;
-      rc_conv2d_backprop_filter((int)threads, &g, p0, p1, p2);
+      rc = rc_conv2d_backprop_filter((int)threads, &g, p0, p1, p2);
       break;
   }
+  if (rc != 0) napi_throw_error(env, "RCNN_NATIVE_MEMORY", "rcnn_native: out of memory for convolution buffers");
   return NULL;
 }
 

@@ -1,22 +1,24 @@
 /*
- * Float32 matrix products and NHWC convolutions for @rcnn/backend, AVX2 + FMA, OpenMP threads.
+ * Float32 matrix products and NHWC convolutions for @rcnn/backend, AVX2 + FMA, on pool.c's threads.
  *
  * One GEMM drives everything: C = alpha * A * B + beta * C where A (M x K) and B (K x N) are
  * "operands" read through strides (so transposes cost nothing) or through an implicit patch
  * matrix of a convolution input (im2col done while packing, never materialised).
  *
  * Blocking (Goto / BLIS layout): for each NC-wide column panel and KC-deep slice of K, B is packed
- * once into NR-wide slivers shared by every thread; the M x NC panel is then cut into work items
- * (an MC-row block x a range of slivers), each thread packing its MC x KC block of A into MR-row
- * slivers and running the 6 x 16 register micro-kernel (12 __m256 accumulators) over it.
- * Every product accumulates in float32 along K in order, KC terms at a time.
+ * into NR-wide slivers; for each MC-row block of A packed into MR-row slivers, the 6 x 16 register
+ * micro-kernel (12 __m256 accumulators) runs over every sliver pair. Threads (pool.c) take
+ * independent tasks, each a rectangle of C (a range of rows x a range of columns) computed over
+ * the whole of K with its own packing: no barrier inside a product, so a thread the OS does not
+ * schedule delays nothing. Every element accumulates in float32 along K in order, KC terms at a
+ * time, whatever the thread count.
  *
  * This file is compiled with -mavx2 -mfma; callers must check the CPU first (addon.c does).
  */
 #include "kernels.h"
+#include "pool.h"
 
 #include <immintrin.h>
-#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -294,92 +296,127 @@ static int threads_for(long m, long n, long k, int threads) {
   return threads;
 }
 
-/* Run one GEMM with `threads` OpenMP threads. */
-static void gemm_run(const gemm_problem *pr, int threads) {
-  if (pr->m <= 0 || pr->n <= 0) return;
-  if (pr->k <= 0) {
-    scale_c(pr);
-    return;
-  }
-  threads = threads_for(pr->m, pr->n, pr->k, threads);
-  long nc_max = pr->n < NC ? pr->n : NC;
-  long kc_max = pr->k < KC ? pr->k : KC;
-  long slivers_max = (nc_max + NR - 1) / NR;
-  /* Two B buffers, alternating between K slices: a thread may pack slice pc+1 while others still
-   * multiply with slice pc, so each slice costs one barrier (after its packing), not two. */
-  size_t bsize = (size_t)(slivers_max * NR * kc_max);
-  float *bpacks = alloc_aligned(sizeof(float) * 2 * bsize);
+/* How a product is cut into tasks: rectangles of row_chunk rows x col_tile columns. */
+typedef struct {
+  const gemm_problem *pr;
+  long row_chunk, col_tile, col_tiles;
+} gemm_plan;
+
+static gemm_plan plan_gemm(const gemm_problem *pr, int threads) {
+  gemm_plan pl;
+  pl.pr = pr;
   long mblocks = (pr->m + MC - 1) / MC;
-#pragma omp parallel num_threads(threads)
-  {
-    float *apack = alloc_aligned(sizeof(float) * (size_t)(MC * kc_max));
-    for (long jc = 0; jc < pr->n; jc += NC) {
-      long nc = pr->n - jc < NC ? pr->n - jc : NC;
-      long slivers = (nc + NR - 1) / NR;
-      /* Split the panel's slivers into chunks so that there are enough work items. */
-      long want = threads > 1 ? 4L * threads : 1;
-      long chunks = (want + mblocks - 1) / mblocks;
-      if (chunks > slivers) chunks = slivers;
-      if (chunks < 1) chunks = 1;
-      long per_chunk = (slivers + chunks - 1) / chunks;
-      chunks = (slivers + per_chunk - 1) / per_chunk;
-      long slice = 0;
-      for (long pc = 0; pc < pr->k; pc += KC, slice++) {
-        long kc = pr->k - pc < KC ? pr->k - pc : KC;
-        float beta = pc == 0 ? pr->beta : 1.0f;
-        float *bpack = bpacks + (slice & 1) * bsize;
-        /* The barrier ending this loop also guarantees that every item of the previous slice is
-         * done before any item of this one starts (they update the same C blocks). */
-        if (pr->b.kind == OP_PATCHES) {
-          /* Patch rows: one pixel decomposition per row for all the panel's slivers. */
-#pragma omp for schedule(dynamic, 16)
-          for (long k = 0; k < kc; k++)
-            patch_row_slivers(pr->b.g, pr->b.p, pc + k, jc, nc, bpack + k * NR, NR * kc);
-        } else {
-#pragma omp for schedule(dynamic, 4)
-          for (long s = 0; s < slivers; s++) pack_b_sliver(&pr->b, pc, kc, jc, nc, s, bpack);
-        }
-#pragma omp for schedule(dynamic, 1) nowait
-        for (long item = 0; item < mblocks * chunks; item++) {
-          long ib = item / chunks, ch = item - ib * chunks;
-          long ic = ib * MC;
-          long mc = pr->m - ic < MC ? pr->m - ic : MC;
-          pack_a(&pr->a, ic, mc, pc, kc, pr->alpha, apack);
-          long s_end = (ch + 1) * per_chunk < slivers ? (ch + 1) * per_chunk : slivers;
-          for (long s = ch * per_chunk; s < s_end; s++) {
-            long jr = s * NR;
-            long nr = nc - jr < NR ? nc - jr : NR;
-            const float *bs = bpack + s * NR * kc;
-            for (long ir = 0; ir < mc; ir += MR) {
-              long mr = mc - ir < MR ? mc - ir : MR;
-              float *cblk = pr->c + (ic + ir) * pr->rsc + (jc + jr) * pr->csc;
-              micro_kernel(kc, apack + ir * kc, bs, cblk, pr->rsc, pr->csc, mr, nr, beta);
-            }
+  pl.row_chunk = pr->m;
+  pl.col_tile = pr->n;
+  if (threads > 1) {
+    long rows_tasks = 3L * threads;
+    if (mblocks >= rows_tasks) {
+      /* Many row blocks: split rows only (B, the small operand, is packed once per task). */
+      pl.row_chunk = (mblocks + rows_tasks - 1) / rows_tasks * MC;
+    } else {
+      /* Few row blocks: one per task, and the columns split so that every thread has work. */
+      long cols_tasks = (2L * threads + mblocks - 1) / mblocks;
+      pl.row_chunk = MC;
+      long tile = (pr->n + cols_tasks - 1) / cols_tasks;
+      tile = (tile + NR - 1) / NR * NR;
+      if (tile < 2 * NR) tile = 2 * NR;
+      if (tile < pr->n) pl.col_tile = tile;
+    }
+  }
+  pl.col_tiles = (pr->n + pl.col_tile - 1) / pl.col_tile;
+  return pl;
+}
+
+static long plan_tasks(const gemm_plan *pl) { return (pl->pr->m + pl->row_chunk - 1) / pl->row_chunk * pl->col_tiles; }
+
+static size_t plan_scratch(const gemm_plan *pl) {
+  long kc = pl->pr->k < KC ? pl->pr->k : KC;
+  long nc = pl->col_tile < NC ? pl->col_tile : NC;
+  return (size_t)(MC * kc + kc * ((nc + NR - 1) / NR * NR));
+}
+
+/* One rectangle of C over the whole of K. */
+static void gemm_task(void *v, long task, float *scratch) {
+  const gemm_plan *pl = v;
+  const gemm_problem *pr = pl->pr;
+  long rt = task / pl->col_tiles, ct = task - rt * pl->col_tiles;
+  long r0 = rt * pl->row_chunk, r1 = r0 + pl->row_chunk < pr->m ? r0 + pl->row_chunk : pr->m;
+  long c0 = ct * pl->col_tile, c1 = c0 + pl->col_tile < pr->n ? c0 + pl->col_tile : pr->n;
+  long kc_max = pr->k < KC ? pr->k : KC;
+  float *apack = scratch;
+  float *bpack = scratch + MC * kc_max;
+  for (long jc = c0; jc < c1; jc += NC) {
+    long nc = c1 - jc < NC ? c1 - jc : NC;
+    long slivers = (nc + NR - 1) / NR;
+    for (long pc = 0; pc < pr->k; pc += KC) {
+      long kc = pr->k - pc < KC ? pr->k - pc : KC;
+      float beta = pc == 0 ? pr->beta : 1.0f;
+      if (pr->b.kind == OP_PATCHES) {
+        /* Patch rows: one pixel decomposition per row for all the panel's slivers. */
+        for (long k = 0; k < kc; k++) patch_row_slivers(pr->b.g, pr->b.p, pc + k, jc, nc, bpack + k * NR, NR * kc);
+      } else {
+        for (long s = 0; s < slivers; s++) pack_b_sliver(&pr->b, pc, kc, jc, nc, s, bpack);
+      }
+      for (long ic = r0; ic < r1; ic += MC) {
+        long mc = r1 - ic < MC ? r1 - ic : MC;
+        pack_a(&pr->a, ic, mc, pc, kc, pr->alpha, apack);
+        for (long s = 0; s < slivers; s++) {
+          long jr = s * NR;
+          long nr = nc - jr < NR ? nc - jr : NR;
+          const float *bs = bpack + s * NR * kc;
+          for (long ir = 0; ir < mc; ir += MR) {
+            long mr = mc - ir < MR ? mc - ir : MR;
+            float *cblk = pr->c + (ic + ir) * pr->rsc + (jc + jr) * pr->csc;
+            micro_kernel(kc, apack + ir * kc, bs, cblk, pr->rsc, pr->csc, mr, nr, beta);
           }
         }
       }
-      /* The next column panel reuses both B buffers. */
-#pragma omp barrier
     }
-    free(apack);
   }
-  free(bpacks);
+}
+
+/* Run one GEMM on `threads` threads. Returns 0, or -1 when scratch memory ran out. */
+static int gemm_run(const gemm_problem *pr, int threads) {
+  if (pr->m <= 0 || pr->n <= 0) return 0;
+  if (pr->k <= 0) {
+    scale_c(pr);
+    return 0;
+  }
+  gemm_plan pl = plan_gemm(pr, threads_for(pr->m, pr->n, pr->k, threads));
+  return rc_pool_run(threads, plan_tasks(&pl), gemm_task, &pl, plan_scratch(&pl));
+}
+
+typedef struct {
+  float *y;
+  long rows, cols, per;
+  const float *bias;
+  int activation;
+} epilogue;
+
+static void bias_activation_task(void *v, long task, float *scratch) {
+  (void)scratch;
+  const epilogue *e = v;
+  long i1 = (task + 1) * e->per < e->rows ? (task + 1) * e->per : e->rows;
+  for (long i = task * e->per; i < i1; i++) {
+    float *row = e->y + i * e->cols;
+    for (long j = 0; j < e->cols; j++) {
+      float v = row[j] + (e->bias ? e->bias[j] : 0.0f);
+      if (e->activation == RC_ACT_RELU) v = v > 0.0f ? v : 0.0f;
+      else if (e->activation == RC_ACT_RELU6) v = v > 0.0f ? (v < 6.0f ? v : 6.0f) : 0.0f;
+      row[j] = v;
+    }
+  }
 }
 
 /* Apply a per-column bias and an activation to a row-major [rows, cols] matrix. */
 static void bias_activation(float *y, long rows, long cols, const float *bias, int activation, int threads) {
   if (bias == NULL && activation == RC_ACT_LINEAR) return;
   if ((double)rows * cols < 65536) threads = 1;
-#pragma omp parallel for num_threads(threads) schedule(static)
-  for (long i = 0; i < rows; i++) {
-    float *row = y + i * cols;
-    for (long j = 0; j < cols; j++) {
-      float v = row[j] + (bias ? bias[j] : 0.0f);
-      if (activation == RC_ACT_RELU) v = v > 0.0f ? v : 0.0f;
-      else if (activation == RC_ACT_RELU6) v = v > 0.0f ? (v < 6.0f ? v : 6.0f) : 0.0f;
-      row[j] = v;
-    }
-  }
+  long tasks = threads > 1 ? 4L * threads : 1;
+  if (tasks > rows) tasks = rows;
+  if (tasks < 1) return;
+  epilogue e = {y, rows, cols, (rows + tasks - 1) / tasks, bias, activation};
+  rc_pool_run(threads, (rows + e.per - 1) / e.per, bias_activation_task, &e, 0);
 }
 
 /* 8 x 8 block transpose: 8 rows of src (stride ss) to 8 rows of dst (stride ds). */
@@ -421,40 +458,76 @@ static void transpose(const float *src, long rows, long cols, float *dst) {
 
 /* ------------------------------------------------------------- public API */
 
-void rc_sgemm(int threads, int trans_a, int trans_b, long m, long n, long k, float alpha, const float *a,
-              const float *b, float beta, float *c, long batch, long stride_a, long stride_b, long stride_c,
-              const float *bias, int activation) {
-  int inner_threads = threads;
-  for (long i = 0; i < batch; i++) {
-    gemm_problem pr;
-    pr.m = m;
-    pr.n = n;
-    pr.k = k;
-    pr.alpha = alpha;
-    pr.beta = beta;
-    pr.a.kind = OP_DENSE;
-    pr.a.p = a + i * stride_a;
-    pr.a.rs = trans_a ? 1 : k;
-    pr.a.cs = trans_a ? m : 1;
-    pr.a.g = NULL;
-    pr.b.kind = OP_DENSE;
-    pr.b.p = b + i * stride_b;
-    pr.b.rs = trans_b ? 1 : n;
-    pr.b.cs = trans_b ? k : 1;
-    pr.b.g = NULL;
-    pr.c = c + i * stride_c;
-    pr.rsc = n;
-    pr.csc = 1;
-    gemm_run(&pr, inner_threads);
+typedef struct {
+  gemm_problem base;
+  long stride_a, stride_b, stride_c;
+} batched;
+
+/* One batch element per task, each on one thread (many small products). */
+static void batch_task(void *v, long task, float *scratch) {
+  const batched *bt = v;
+  gemm_problem pr = bt->base;
+  pr.a.p += task * bt->stride_a;
+  pr.b.p += task * bt->stride_b;
+  pr.c += task * bt->stride_c;
+  if (pr.k <= 0) {
+    scale_c(&pr);
+    return;
   }
-  bias_activation(c, batch * m, n, bias, activation, threads);
+  gemm_plan pl = plan_gemm(&pr, 1);
+  gemm_task(&pl, 0, scratch);
+}
+
+int rc_sgemm(int threads, int trans_a, int trans_b, long m, long n, long k, float alpha, const float *a,
+             const float *b, float beta, float *c, long batch, long stride_a, long stride_b, long stride_c,
+             const float *bias, int activation) {
+  batched bt;
+  gemm_problem *pr = &bt.base;
+  pr->m = m;
+  pr->n = n;
+  pr->k = k;
+  pr->alpha = alpha;
+  pr->beta = beta;
+  pr->a.kind = OP_DENSE;
+  pr->a.p = a;
+  pr->a.rs = trans_a ? 1 : k;
+  pr->a.cs = trans_a ? m : 1;
+  pr->a.g = NULL;
+  pr->b.kind = OP_DENSE;
+  pr->b.p = b;
+  pr->b.rs = trans_b ? 1 : n;
+  pr->b.cs = trans_b ? k : 1;
+  pr->b.g = NULL;
+  pr->c = c;
+  pr->rsc = n;
+  pr->csc = 1;
+  bt.stride_a = stride_a;
+  bt.stride_b = stride_b;
+  bt.stride_c = stride_c;
+  int rc = 0;
+  if (m > 0 && n > 0) {
+    if (batch >= 2L * threads && threads_for(m, n, k, threads) == 1) {
+      gemm_plan pl = plan_gemm(pr, 1);
+      rc = rc_pool_run(threads, batch, batch_task, &bt, plan_scratch(&pl));
+    } else {
+      for (long i = 0; i < batch && rc == 0; i++) {
+        gemm_problem one = *pr;
+        one.a.p = a + i * stride_a;
+        one.b.p = b + i * stride_b;
+        one.c = c + i * stride_c;
+        rc = gemm_run(&one, threads);
+      }
+    }
+  }
+  if (rc == 0) bias_activation(c, batch * m, n, bias, activation, threads);
+  return rc;
 }
 
 static long patch_cols(const rc_conv_geometry *g) { return (long)g->kh * g->kw * g->in_c; }
 static long out_pixels(const rc_conv_geometry *g) { return (long)g->batch * g->out_h * g->out_w; }
 
-void rc_conv2d(int threads, const rc_conv_geometry *g, const float *x, const float *w, float *y,
-               const float *bias, int activation) {
+int rc_conv2d(int threads, const rc_conv_geometry *g, const float *x, const float *w, float *y,
+              const float *bias, int activation) {
   gemm_problem pr;
   pr.m = out_pixels(g);
   pr.n = g->out_c;
@@ -473,13 +546,14 @@ void rc_conv2d(int threads, const rc_conv_geometry *g, const float *x, const flo
   pr.c = y;
   pr.rsc = g->out_c;
   pr.csc = 1;
-  gemm_run(&pr, threads);
+  if (gemm_run(&pr, threads) != 0) return -1;
   bias_activation(y, pr.m, pr.n, bias, activation, threads);
+  return 0;
 }
 
-void rc_conv2d_backprop_filter(int threads, const rc_conv_geometry *g, const float *x, const float *dy,
-                               float *dw) {
-  /* dW^T [O, K] = dy^T [O, M] * patches [M, K], written transposed into dW [K, O]. */
+int rc_conv2d_backprop_filter(int threads, const rc_conv_geometry *g, const float *x, const float *dy,
+                              float *dw) {
+  /* dW^T [O, K] = dy^T [O, M] * patches [M, K], then transposed into dW [K, O]. */
   gemm_problem pr;
   pr.m = g->out_c;
   pr.n = patch_cols(g);
@@ -497,12 +571,14 @@ void rc_conv2d_backprop_filter(int threads, const rc_conv_geometry *g, const flo
   pr.b.rs = pr.b.cs = 0;
   /* Accumulate row-major (vector stores on each of the M/256 K slices), transpose once. */
   float *t = alloc_aligned(sizeof(float) * (size_t)(pr.m * pr.n));
+  if (t == NULL) return -1;
   pr.c = t;
   pr.rsc = pr.n;
   pr.csc = 1;
-  gemm_run(&pr, threads);
-  transpose(t, pr.m, pr.n, dw);
+  int rc = gemm_run(&pr, threads);
+  if (rc == 0) transpose(t, pr.m, pr.n, dw);
   free(t);
+  return rc;
 }
 
 /* Scatter-add rows [m0, m0+rows) of the patch matrix `cols` [rows, K] into dx, channels [c0, c1). */
@@ -526,8 +602,23 @@ static void col2im_rows(const rc_conv_geometry *g, const float *cols, long m0, l
   }
 }
 
-void rc_conv2d_backprop_input(int threads, const rc_conv_geometry *g, const float *dy, const float *w,
-                              float *dx) {
+typedef struct {
+  const rc_conv_geometry *g;
+  const float *cols;
+  long m0, rows, per;
+  float *dx;
+} col2im_job;
+
+/* Tasks own disjoint channel ranges, so the scatter-add needs no atomics. */
+static void col2im_task(void *v, long task, float *scratch) {
+  (void)scratch;
+  const col2im_job *j = v;
+  long c0 = task * j->per, c1 = c0 + j->per < j->g->in_c ? c0 + j->per : j->g->in_c;
+  if (c0 < c1) col2im_rows(j->g, j->cols, j->m0, j->rows, j->dx, c0, c1);
+}
+
+int rc_conv2d_backprop_input(int threads, const rc_conv_geometry *g, const float *dy, const float *w,
+                             float *dx) {
   const long M = out_pixels(g), K = patch_cols(g), O = g->out_c;
   const int direct = g->kh == 1 && g->kw == 1 && g->stride_h == 1 && g->stride_w == 1 && g->pad_top == 0 &&
                      g->pad_left == 0 && g->out_h == g->in_h && g->out_w == g->in_w;
@@ -553,8 +644,7 @@ void rc_conv2d_backprop_input(int threads, const rc_conv_geometry *g, const floa
     pr.m = M;
     pr.a.p = dy;
     pr.c = dx;
-    gemm_run(&pr, threads);
-    return;
+    return gemm_run(&pr, threads);
   }
   if (g->stride_h == 1 && g->stride_w == 1) {
     /* Stride 1: dx is the convolution of dy with the filter flipped in space and transposed
@@ -562,6 +652,7 @@ void rc_conv2d_backprop_input(int threads, const rc_conv_geometry *g, const floa
      * column matrix and no scatter. */
     const long C = g->in_c, taps = (long)g->kh * g->kw;
     float *flipped = alloc_aligned(sizeof(float) * (size_t)(taps * O * C));
+    if (flipped == NULL) return -1;
     for (long t = 0; t < taps; t++) transpose(w + (taps - 1 - t) * C * O, C, O, flipped + t * O * C);
     rc_conv_geometry f = *g;
     f.in_h = g->out_h;
@@ -572,9 +663,9 @@ void rc_conv2d_backprop_input(int threads, const rc_conv_geometry *g, const floa
     f.out_c = g->in_c;
     f.pad_top = (g->kh - 1) * g->dil_h - g->pad_top;
     f.pad_left = (g->kw - 1) * g->dil_w - g->pad_left;
-    rc_conv2d(threads, &f, dy, flipped, dx, NULL, RC_ACT_LINEAR);
+    int rc = rc_conv2d(threads, &f, dy, flipped, dx, NULL, RC_ACT_LINEAR);
     free(flipped);
-    return;
+    return rc;
   }
   memset(dx, 0, sizeof(float) * (size_t)g->batch * g->in_h * g->in_w * g->in_c);
   /* Column blocks of at most 2 M floats (8 MB): written by the GEMM, read back from cache. */
@@ -582,21 +673,19 @@ void rc_conv2d_backprop_input(int threads, const rc_conv_geometry *g, const floa
   if (chunk < 4 * MC) chunk = 4 * MC;
   if (chunk > M) chunk = M;
   float *cols = alloc_aligned(sizeof(float) * (size_t)(chunk * K));
-  for (long m0 = 0; m0 < M; m0 += chunk) {
+  if (cols == NULL) return -1;
+  int rc = 0;
+  for (long m0 = 0; m0 < M && rc == 0; m0 += chunk) {
     long rows = M - m0 < chunk ? M - m0 : chunk;
     pr.m = rows;
     pr.a.p = dy + m0 * O;
     pr.c = cols;
-    gemm_run(&pr, threads);
-    /* Threads own disjoint channel ranges, so the scatter-add needs no atomics. */
-    int t = g->in_c >= 16 * threads && (double)rows * K > 65536 ? threads : 1;
-#pragma omp parallel num_threads(t)
-    {
-      int id = omp_get_thread_num(), nt = omp_get_num_threads();
-      long per = (g->in_c + nt - 1) / nt;
-      long c0 = id * per, c1 = c0 + per < g->in_c ? c0 + per : g->in_c;
-      if (c0 < c1) col2im_rows(g, cols, m0, rows, dx, c0, c1);
-    }
+    rc = gemm_run(&pr, threads);
+    if (rc != 0) break;
+    long tasks = g->in_c >= 16L * threads && (double)rows * K > 65536 ? threads : 1;
+    col2im_job j = {g, cols, m0, rows, (g->in_c + tasks - 1) / tasks, dx};
+    rc = rc_pool_run(threads, tasks, col2im_task, &j, 0);
   }
   free(cols);
+  return rc;
 }

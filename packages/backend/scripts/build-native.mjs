@@ -34,28 +34,35 @@ try {
 }
 
 mkdirSync(outDir, { recursive: true });
-const tmp = `${target}.tmp-${process.pid}`;
-const common = ['-O3', '-fPIC', '-fopenmp', '-std=gnu11', '-Wall', '-I', include, '-I', nativeDir];
+const tmp = path.join(outDir, `rcnn_native.tmp-${process.pid}.node`);
+const common = ['-O3', '-fPIC', '-pthread', '-std=gnu11', '-Wall', '-I', include, '-I', nativeDir];
 const shared = process.platform === 'darwin' ? ['-bundle', '-undefined', 'dynamic_lookup'] : ['-shared'];
+const objects = [];
 try {
-  const kernelsObj = path.join(outDir, `kernels.${process.pid}.o`);
-  const addonObj = path.join(outDir, `addon.${process.pid}.o`);
-  // Only the kernels use AVX2/FMA; the glue stays baseline so the addon loads on any x86-64 and
-  // can report `cpuSupported() === false` instead of crashing.
-  execFileSync(
-    cc,
-    [...common, '-mavx2', '-mfma', '-c', path.join(nativeDir, 'kernels.c'), '-o', kernelsObj],
-    {
+  // Only the kernels use AVX2/FMA; the glue and the thread pool stay baseline x86-64 so the addon
+  // loads on any x86-64 and can report `cpuSupported() === false` instead of crashing.
+  const units = [
+    ['kernels', ['-mavx2', '-mfma']],
+    ['pool', []],
+    ['addon', []],
+  ];
+  for (const [name, flags] of units) {
+    const obj = path.join(outDir, `${name}.${process.pid}.o`);
+    objects.push(obj);
+    execFileSync(cc, [...common, ...flags, '-c', path.join(nativeDir, `${name}.c`), '-o', obj], {
       stdio: 'inherit',
-    },
-  );
-  execFileSync(cc, [...common, '-c', path.join(nativeDir, 'addon.c'), '-o', addonObj], { stdio: 'inherit' });
-  execFileSync(cc, [...shared, '-fopenmp', kernelsObj, addonObj, '-o', tmp], { stdio: 'inherit' });
-  rmSync(kernelsObj, { force: true });
-  rmSync(addonObj, { force: true });
+    });
+  }
+  execFileSync(cc, [...shared, '-pthread', ...objects, '-o', tmp], { stdio: 'inherit' });
+  for (const obj of objects) rmSync(obj, { force: true });
+  // Load it once in a fresh Node: an unresolved symbol fails here, not in the first user's process.
+  execFileSync(process.execPath, ['-e', `require(${JSON.stringify(tmp)}).cpuSupported()`], {
+    stdio: 'inherit',
+  });
   renameSync(tmp, target);
   console.log(`@rcnn/backend: native kernels built: ${path.relative(process.cwd(), target)}`);
 } catch (err) {
   rmSync(tmp, { force: true });
+  for (const obj of objects) rmSync(obj, { force: true });
   skip(`compilation failed: ${err.message.split('\n')[0]}`);
 }

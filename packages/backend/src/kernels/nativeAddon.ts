@@ -1,6 +1,6 @@
 /**
  * Loading of the optional native addon (`native/build/rcnn_native.node`, built by
- * `scripts/build-native.mjs`): AVX2 + FMA SGEMM and NHWC convolutions on OpenMP threads. Node only;
+ * `scripts/build-native.mjs`): AVX2 + FMA SGEMM and NHWC convolutions on a thread pool. Node only;
  * in a browser (or without the built file, or on a CPU without AVX2/FMA) nothing is loaded and the
  * wasm kernels stay in place. Node built-ins are reached through `process.getBuiltinModule`, never
  * imported, so this module is safe to bundle for browsers.
@@ -109,12 +109,6 @@ function load(): { addon: NativeAddon | null; status: NativeAddonStatus } {
       },
     };
   }
-  // libgomp reads its settings once, when the addon pulls it in. Its default is to spin for a
-  // long while (~300k iterations) after each parallel region: idle helper threads then take a core
-  // from the JS thread (measured: a ResNet-50 forward 30x slower on a busy 2-core machine). A short
-  // spin keeps the hand-off between a kernel's phases fast and sleeps between kernels.
-  const env = proc.env;
-  if (env != null && env.OMP_WAIT_POLICY == null && env.GOMP_SPINCOUNT == null) env.GOMP_SPINCOUNT = '10000';
   let addon: NativeAddon;
   try {
     addon = createRequire(import.meta.url)(file) as NativeAddon;

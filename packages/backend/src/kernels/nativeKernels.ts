@@ -29,7 +29,7 @@ function isHeapBackend(backend: unknown): backend is HeapBackend {
 export const nativeSettings = {
   /** Native kernels run; false: every wrapped kernel delegates to the one it replaced. */
   enabled: true,
-  /** OpenMP threads per native call. */
+  /** Threads per native call (the caller's thread plus pool threads). */
   threads: 1,
 };
 
