@@ -3,7 +3,8 @@
 //   pnpm --filter @rcnn/bench detector-train                      full run (~45 min budget on 2 cores)
 //   pnpm --filter @rcnn/bench detector-train -- --tiny            one-minute smoke run
 // Options: --minutes=M training budget (default 40; evaluation comes after), --iterations=N (fixed
-// count instead of the budget), --lr=0.02, --batch=2, --size=256, --width=0.5, --depth=18,
+// count instead of the budget), --optimizer=adamw|sgd (AdamW as the zoo's runs; sgd is the paper's
+// SGD with momentum), --lr (default 1e-3 for AdamW, 0.02 for SGD), --batch=2, --size=256, --width=0.5, --depth=18,
 // --write-docs (loss curve and AP table into docs/training-run.md), --train=1000 --val=200 images, --workers=2 (worker threads computing gradients; 1 = in-process), --out=DIR (checkpoint and summary.json with the loss curve;
 // default .cache/detector-train/), --seed=0, --resume (continue from the checkpoint in --out).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -35,7 +36,8 @@ const num = (k: string, d: number) => Number(args.get(k) ?? d);
 const size = num('size', tiny ? 128 : 256);
 const batchSize = num('batch', 2);
 const budgetMinutes = num('minutes', tiny ? 0.5 : 40);
-const baseLr = num('lr', 0.02);
+const optimizer = args.get('optimizer') === 'sgd' ? 'sgd' : 'adamw';
+const baseLr = num('lr', optimizer === 'adamw' ? 1e-3 : 0.02);
 const seed = num('seed', 0);
 const workers = num('workers', 2);
 const out =
@@ -149,6 +151,7 @@ const trainer = new Trainer({
   createSource: makeSource,
   config,
   schedule,
+  optimizer,
   momentum: 0.9,
   weightDecay: 1e-4,
   clipGradientNorm: 10,
