@@ -6,6 +6,8 @@
  * Tensors are passed as Float32Array views (of the wasm heap or of plain memory); their lengths
  * are checked against the shapes before any kernel touches them.
  */
+#define _GNU_SOURCE
+#include <dlfcn.h>
 #include <node_api.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -213,7 +215,16 @@ static napi_value conv2d_backprop_filter(napi_env env, napi_callback_info info) 
   return conv(env, info, CONV_BACKPROP_FILTER);
 }
 
+/* Keep this library loaded for the life of the process: Node unloads an addon when the last worker
+ * thread that loaded it exits, but the pool threads and their buffer destructors run this code
+ * (the Linux build also links with -z nodelete). */
+static void pin_self(void) {
+  Dl_info info;
+  if (dladdr((void *)&pin_self, &info) != 0 && info.dli_fname != NULL) dlopen(info.dli_fname, RTLD_NOW | RTLD_NODELETE);
+}
+
 NAPI_MODULE_INIT() {
+  pin_self();
   napi_property_descriptor props[] = {
       {"cpuSupported", NULL, cpu_supported, NULL, NULL, NULL, napi_enumerable, NULL},
       {"sgemm", NULL, sgemm, NULL, NULL, NULL, napi_enumerable, NULL},

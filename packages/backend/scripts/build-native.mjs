@@ -53,7 +53,10 @@ try {
       stdio: 'inherit',
     });
   }
-  execFileSync(cc, [...shared, '-pthread', ...objects, '-o', tmp], { stdio: 'inherit' });
+  // Never unloaded: Node unloads an addon when the last worker thread that loaded it exits, but the
+  // pool's threads and per-thread buffer destructors live in this code.
+  const nodelete = process.platform === 'linux' ? ['-Wl,-z,nodelete'] : [];
+  execFileSync(cc, [...shared, ...nodelete, '-pthread', ...objects, '-ldl', '-o', tmp], { stdio: 'inherit' });
   for (const obj of objects) rmSync(obj, { force: true });
   // Load it once in a fresh Node: an unresolved symbol fails here, not in the first user's process.
   execFileSync(process.execPath, ['-e', `require(${JSON.stringify(tmp)}).cpuSupported()`], {
