@@ -3,7 +3,7 @@ import type { DetectorConfig } from '@rcnn/model-zoo';
 import type { Budget } from '../suites/types';
 
 /** Bumped when the training or evaluation procedure changes, so older results are redone. */
-export const RUN_FORMAT_VERSION = 1;
+export const RUN_FORMAT_VERSION = 2; // 2: AdamW instead of SGD
 
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);

@@ -19,10 +19,11 @@ export interface SpeedCalibration {
  * a run has finished here.
  */
 export const REFERENCE_SPEED: SpeedCalibration = {
-  secondsPerIteration: 0.75,
-  secondsPerEvalImage: 0.3,
+  secondsPerIteration: 0.2,
+  secondsPerEvalImage: 0.12,
   secondsPerDatasetImage: 0.02,
-  source: 'reference figures of the 2-core development machine',
+  source:
+    'reference figures of the 2-core development machine with the native kernels built (about 4x slower without)',
 };
 
 /** Process and worker start-up (tfjs wasm, module loading; more from the TypeScript sources). */
