@@ -123,8 +123,6 @@ class KeptBoxIndex {
   private readonly x2: Float32Array;
   private readonly y2: Float32Array;
   private readonly area: Float32Array;
-  /** Class of each kept box (batched NMS): boxes of another class never suppress. */
-  private readonly label: Float64Array;
   private readonly next: Int32Array;
   private count = 0;
 
@@ -152,7 +150,6 @@ class KeptBoxIndex {
     this.x2 = new Float32Array(capacity);
     this.y2 = new Float32Array(capacity);
     this.area = new Float32Array(capacity);
-    this.label = new Float64Array(capacity);
     this.next = new Int32Array(capacity);
   }
 
@@ -162,7 +159,7 @@ class KeptBoxIndex {
     return a;
   }
 
-  add(x1: number, y1: number, x2: number, y2: number, area: number, label: number): void {
+  add(x1: number, y1: number, x2: number, y2: number, area: number): void {
     const a = KeptBoxIndex.classOf(this.classX, x2 - x1);
     const b = KeptBoxIndex.classOf(this.classY, y2 - y1);
     const key = a * this.classY.length + b;
@@ -184,7 +181,6 @@ class KeptBoxIndex {
     this.x2[e] = x2;
     this.y2[e] = y2;
     this.area[e] = area;
-    this.label[e] = label;
     this.next[e] = grid.head[c];
     grid.head[c] = e;
     grid.members.push(e);
@@ -196,17 +192,9 @@ class KeptBoxIndex {
     return [KeptBoxIndex.classOf(bounds, side * t), KeptBoxIndex.classOf(bounds, side / t)];
   }
 
-  /** Whether a kept box of class `label` overlaps the query box with IoU above `threshold`. */
-  suppresses(
-    x1: number,
-    y1: number,
-    x2: number,
-    y2: number,
-    area: number,
-    label: number,
-    threshold: number,
-  ): boolean {
-    const { x1: ex1, y1: ey1, x2: ex2, y2: ey2, area: eArea, label: eLabel, next } = this;
+  /** Whether a kept box overlaps the query box with IoU above `threshold`. */
+  suppresses(x1: number, y1: number, x2: number, y2: number, area: number, threshold: number): boolean {
+    const { x1: ex1, y1: ey1, x2: ex2, y2: ey2, area: eArea, next } = this;
     const t = threshold > 0 ? threshold * (1 - 1e-4) : 0;
     const lo = t > 0 ? area * t : -Infinity;
     const hi = t > 0 ? area / t : Infinity;
@@ -231,7 +219,7 @@ class KeptBoxIndex {
         if ((cx1 - cx0 + 1) * (cy1 - cy0 + 1) > members.length) {
           for (let q = 0; q < members.length; q++) {
             const e = members[q];
-            if (eArea[e] < lo || eArea[e] > hi || eLabel[e] !== label) continue;
+            if (eArea[e] < lo || eArea[e] > hi) continue;
             if (iouAbove(ex1[e], ey1[e], ex2[e], ey2[e], eArea[e], x1, y1, x2, y2, area, threshold))
               return true;
           }
@@ -241,7 +229,7 @@ class KeptBoxIndex {
         for (let cy = cy0; cy <= cy1; cy++) {
           for (let cx = cx0; cx <= cx1; cx++) {
             for (let e = head[cy * gx + cx]; e >= 0; e = next[e]) {
-              if (eArea[e] < lo || eArea[e] > hi || eLabel[e] !== label) continue;
+              if (eArea[e] < lo || eArea[e] > hi) continue;
               if (iouAbove(ex1[e], ey1[e], ex2[e], ey2[e], eArea[e], x1, y1, x2, y2, area, threshold))
                 return true;
             }
@@ -255,19 +243,11 @@ class KeptBoxIndex {
 
 /**
  * Greedy NMS over `order` (candidate indices, best first): a candidate is kept unless a kept box
- * (of the same class, when `classes` is given) overlaps it with IoU strictly above
- * `iouThreshold`. IoU uses torchvision's float32 arithmetic, so the kept set is the one
- * torchvision's CPU kernel returns. A spatial index of kept boxes limits each check to boxes that
- * can overlap; the result is the same as the quadratic loop.
+ * overlaps it with IoU strictly above `iouThreshold`. IoU uses torchvision's float32 arithmetic,
+ * so the kept set is the one torchvision's CPU kernel returns. A spatial index of kept boxes
+ * limits each check to boxes that can overlap; the result is the same as the quadratic loop.
  */
-function greedyNms(
-  b: Float32Array,
-  order: Int32Array,
-  iouThreshold: number,
-  topK: number,
-  classes: ArrayLike<number> | null = null,
-): Int32Array {
-  const cls = (i: number) => (classes === null ? 0 : classes[i]);
+function greedyNms(b: Float32Array, order: Int32Array, iouThreshold: number, topK: number): Int32Array {
   const m = order.length;
   const limit = Math.min(m, topK);
   const kept = new Int32Array(limit);
@@ -283,7 +263,6 @@ function greedyNms(
       let keep = true;
       for (let q = 0; q < nKept && keep; q++) {
         const i = kept[q];
-        if (cls(i) !== cls(j)) continue;
         const [x1, y1, x2, y2] = [b[4 * i], b[4 * i + 1], b[4 * i + 2], b[4 * i + 3]];
         if (
           iouAbove(
@@ -345,10 +324,9 @@ function greedyNms(
       continue;
     }
     const aj = area(j);
-    const label = cls(j);
-    if (index.suppresses(x1, y1, x2, y2, aj, label, iouThreshold)) continue;
+    if (index.suppresses(x1, y1, x2, y2, aj, iouThreshold)) continue;
     kept[nKept++] = j;
-    index.add(x1, y1, x2, y2, aj, label);
+    index.add(x1, y1, x2, y2, aj);
   }
   return kept.slice(0, nKept);
 }
@@ -408,7 +386,24 @@ export function batchedNms(
   const c = readValues('classIds', classIds, n, true);
   assertFinite('boxes', b);
   assertFinite('scores', s, 1, true);
-  // One pass in global score order with class-aware suppression keeps, for each class, exactly
-  // what NMS on that class alone keeps, already merged in score order.
-  return greedyNms(b, sortByScore(s, scoreThreshold), iouThreshold, topK, c);
+  const order = sortByScore(s, scoreThreshold);
+  // rank[i]: position of box i in the global order, used to merge the per-class results.
+  const rank = new Int32Array(n);
+  const byClass = new Map<number, number[]>();
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k];
+    rank[i] = k;
+    let list = byClass.get(c[i]);
+    if (list == null) byClass.set(c[i], (list = []));
+    list.push(i);
+  }
+  const keptRanks: number[] = [];
+  for (const list of byClass.values()) {
+    for (const i of greedyNms(b, Int32Array.from(list), iouThreshold, topK)) keptRanks.push(rank[i]);
+  }
+  const ranks = Int32Array.from(keptRanks).sort();
+  const count = Math.min(ranks.length, topK);
+  const out = new Int32Array(count);
+  for (let k = 0; k < count; k++) out[k] = order[ranks[k]];
+  return out;
 }
