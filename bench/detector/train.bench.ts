@@ -5,7 +5,7 @@
 // Options: --minutes=M training budget (default 40; evaluation comes after), --iterations=N (fixed
 // count instead of the budget), --optimizer=adamw|sgd (AdamW as the zoo's runs; sgd is the paper's
 // SGD with momentum), --lr (default 1e-3 for AdamW, 0.02 for SGD), --batch=2, --size=256, --width=0.5, --depth=18,
-// --write-docs (loss curve and AP table into docs/training-run.md), --train=1000 --val=200 images, --workers=2 (worker threads computing gradients; 1 = in-process), --out=DIR (checkpoint and summary.json with the loss curve;
+// --write-docs (loss curve and AP table into docs/training-run.md), --train=1000 --val=200 images, --workers=1 (worker threads computing gradients; 1 = in-process, where the native kernels use both cores), --out=DIR (checkpoint and summary.json with the loss curve;
 // default .cache/detector-train/), --seed=0, --resume (continue from the checkpoint in --out).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -39,7 +39,7 @@ const budgetMinutes = num('minutes', tiny ? 0.5 : 40);
 const optimizer = args.get('optimizer') === 'sgd' ? 'sgd' : 'adamw';
 const baseLr = num('lr', optimizer === 'adamw' ? 1e-3 : 0.02);
 const seed = num('seed', 0);
-const workers = num('workers', 2);
+const workers = num('workers', 1);
 const out =
   args.get('out') ??
   fileURLToPath(new URL(`../../.cache/detector-train/${tiny ? 'tiny' : 'full'}`, import.meta.url));
