@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "kernels.h"
+#include "training_ops.h"
 
 #define CHECK(call)                                                                                          \
   do {                                                                                                       \
@@ -215,6 +216,77 @@ static napi_value conv2d_backprop_filter(napi_env env, napi_callback_info info) 
   return conv(env, info, CONV_BACKPROP_FILTER);
 }
 
+/* sumRows(threads, x, rows, cols, y): y[c] = sum over rows of x[r, c]. */
+static napi_value sum_rows(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 5) {
+    napi_throw_type_error(env, NULL, "rcnn_native.sumRows: expected 5 arguments");
+    return NULL;
+  }
+  if (!require_cpu(env)) return NULL;
+  double threads, rows, cols;
+  if (!get_number(env, argv[0], "threads", &threads) || !get_number(env, argv[2], "rows", &rows) ||
+      !get_number(env, argv[3], "cols", &cols))
+    return NULL;
+  if (rows < 0 || cols < 0) {
+    napi_throw_range_error(env, NULL, "rcnn_native.sumRows: negative size");
+    return NULL;
+  }
+  float *x, *y;
+  if (!get_f32(env, argv[1], "x", rows * cols, 0, &x) || !get_f32(env, argv[4], "y", cols, 0, &y)) return NULL;
+  if (rc_sum_rows((int)threads, x, (long)rows, (long)cols, y) != 0)
+    napi_throw_error(env, "RCNN_NATIVE_MEMORY", "rcnn_native.sumRows: out of memory for partial sums");
+  return NULL;
+}
+
+/* maxPoolGrad(threads, geometry, x, dy, dx); geometry: [batch, inH, inW, C, outH, outW, kh, kw,
+ * strideH, strideW, padTop, padLeft]. */
+static napi_value max_pool_grad(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 5) {
+    napi_throw_type_error(env, NULL, "rcnn_native.maxPoolGrad: expected 5 arguments");
+    return NULL;
+  }
+  if (!require_cpu(env)) return NULL;
+  double threads;
+  if (!get_number(env, argv[0], "threads", &threads)) return NULL;
+  bool is_array = false;
+  napi_is_array(env, argv[1], &is_array);
+  uint32_t len = 0;
+  if (is_array) napi_get_array_length(env, argv[1], &len);
+  if (!is_array || len != 12) {
+    napi_throw_type_error(env, NULL, "rcnn_native.maxPoolGrad: 'geometry' must be an array of 12 integers");
+    return NULL;
+  }
+  int vals[12];
+  for (uint32_t i = 0; i < 12; i++) {
+    napi_value e;
+    double v;
+    if (napi_get_element(env, argv[1], i, &e) != napi_ok || !get_number(env, e, "geometry[i]", &v)) return NULL;
+    vals[i] = (int)v;
+    /* sizes >= 0, window and strides >= 1; pads any sign */
+    if (i < 10 && vals[i] < (i < 6 ? 0 : 1)) {
+      napi_throw_range_error(env, NULL, "rcnn_native.maxPoolGrad: negative size or a window/stride < 1");
+      return NULL;
+    }
+  }
+  rc_pool_geometry g = {vals[0], vals[1], vals[2], vals[3], vals[4],  vals[5],
+                        vals[6], vals[7], vals[8], vals[9], vals[10], vals[11]};
+  double x_size = (double)g.batch * g.in_h * g.in_w * g.channels;
+  double y_size = (double)g.batch * g.out_h * g.out_w * g.channels;
+  float *x, *dy, *dx;
+  if (!get_f32(env, argv[2], "x", x_size, 0, &x) || !get_f32(env, argv[3], "dy", y_size, 0, &dy) ||
+      !get_f32(env, argv[4], "dx", x_size, 0, &dx))
+    return NULL;
+  if (rc_max_pool_grad((int)threads, &g, x, dy, dx) != 0)
+    napi_throw_error(env, "RCNN_NATIVE_MEMORY", "rcnn_native.maxPoolGrad: out of memory for scratch buffers");
+  return NULL;
+}
+
 /* Keep this library loaded for the life of the process: Node unloads an addon when the last worker
  * thread that loaded it exits, but the pool threads and their buffer destructors run this code
  * (the Linux build also links with -z nodelete). */
@@ -231,6 +303,8 @@ NAPI_MODULE_INIT() {
       {"conv2d", NULL, conv2d, NULL, NULL, NULL, napi_enumerable, NULL},
       {"conv2dBackpropInput", NULL, conv2d_backprop_input, NULL, NULL, NULL, napi_enumerable, NULL},
       {"conv2dBackpropFilter", NULL, conv2d_backprop_filter, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"sumRows", NULL, sum_rows, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"maxPoolGrad", NULL, max_pool_grad, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;

@@ -43,6 +43,8 @@ try {
   // loads on any x86-64 and can report `cpuSupported() === false` instead of crashing.
   const units = [
     ['kernels', ['-mavx2', '-mfma']],
+    ['reduce', ['-mavx2', '-mfma']],
+    ['maxpool', ['-mavx2', '-mfma']],
     ['pool', []],
     ['addon', []],
   ];

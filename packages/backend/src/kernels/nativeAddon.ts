@@ -53,6 +53,13 @@ export interface NativeAddon {
     dy: Float32Array,
     dw: Float32Array,
   ): void;
+  /** `y[c] = Σ_r x[r·cols + c]` (x row-major `[rows, cols]`, y `[cols]`). */
+  sumRows(threads: number, x: Float32Array, rows: number, cols: number, y: Float32Array): void;
+  /**
+   * Max-pool gradient: x `[N,H,W,C]`, dy `[N,Ho,Wo,C]`, dx `[N,H,W,C]` (overwritten); `geometry`
+   * `[N, H, W, C, Ho, Wo, kh, kw, strideH, strideW, padTop, padLeft]`.
+   */
+  maxPoolGrad(threads: number, geometry: number[], x: Float32Array, dy: Float32Array, dx: Float32Array): void;
 }
 
 /** Activation codes the native kernels apply after the bias. */

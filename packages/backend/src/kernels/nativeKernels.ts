@@ -8,6 +8,8 @@ import {
   Conv2DBackpropInput,
   FusedConv2D,
   getKernel,
+  MaxPoolGrad,
+  Sum,
   util,
 } from '@tensorflow/tfjs-core';
 import { type ConvGeometry, type ConvPadding, convGeometry } from './convGeometry';
@@ -237,6 +239,77 @@ function matMul(addon: NativeAddon, backend: HeapBackend, args: Args): TensorInf
   return out;
 }
 
+/**
+ * Sum over leading axes `[0, k)` of a float32 tensor (the gradients of per-channel scales, shifts
+ * and biases: `[N,H,W,C]` summed over N, H, W): column sums of the `[rows, cols]` matrix.
+ */
+function sumLeading(addon: NativeAddon, backend: HeapBackend, args: Args): TensorInfo | null {
+  const { x } = args.inputs as Record<string, TensorInfo>;
+  const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims?: boolean };
+  if (x == null || x.dtype !== 'float32' || x.shape.length === 0) return null;
+  let axes: number[];
+  try {
+    axes = [...new Set(util.parseAxisParam(axis, x.shape))].sort((p, q) => p - q);
+  } catch {
+    return null; // the replaced kernel reports the error
+  }
+  const k = axes.length;
+  if (k === 0 || k === x.shape.length || axes.some((a, i) => a !== i)) return null;
+  const rows = util.sizeFromShape(x.shape.slice(0, k));
+  const cols = util.sizeFromShape(x.shape.slice(k));
+  if (rows * cols === 0) return null;
+  const shape = keepDims ? x.shape.map((d, i) => (i < k ? 1 : d)) : x.shape.slice(k);
+  const out = backend.makeOutput(shape, 'float32');
+  const [xv, yv] = heapViews(backend, [x, out]);
+  addon.sumRows(nativeSettings.threads, xv!, rows, cols, yv!);
+  return out;
+}
+
+/** MaxPoolGrad (NHWC, float32): dx of tf.maxPool from its input and dy. */
+function maxPoolGrad(addon: NativeAddon, backend: HeapBackend, args: Args): TensorInfo | null {
+  const { dy, input } = args.inputs as Record<string, TensorInfo>;
+  const a = args.attrs as unknown as {
+    filterSize: number | [number, number];
+    strides: number | [number, number];
+    pad: ConvPadding;
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  };
+  if (dy == null || input == null || !allFloat32([dy, input]) || input.shape.length !== 4) return null;
+  let info: backend_util.Conv2DInfo;
+  try {
+    info = backend_util.computePool2DInfo(
+      input.shape as [number, number, number, number],
+      a.filterSize,
+      a.strides,
+      1,
+      a.pad,
+      a.dimRoundingMode,
+    );
+  } catch {
+    return null;
+  }
+  if (!sameShape(dy.shape, info.outShape)) return null;
+  if (util.sizeFromShape(input.shape) === 0 || util.sizeFromShape(dy.shape) === 0) return null;
+  const out = backend.makeOutput([...input.shape], 'float32');
+  const [xv, dyv, dxv] = heapViews(backend, [input, dy, out]);
+  const geometry = [
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.outHeight,
+    info.outWidth,
+    info.filterHeight,
+    info.filterWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+  ];
+  addon.maxPoolGrad(nativeSettings.threads, geometry, xv!, dyv!, dxv!);
+  return out;
+}
+
 /** The grouped-convolution gradient kernels with one group (the differentiable dilated conv). */
 function groupedOnly(run: NativeRun): NativeRun {
   return (addon, backend, args) =>
@@ -245,9 +318,10 @@ function groupedOnly(run: NativeRun): NativeRun {
 
 /**
  * Native replacements for one backend's Conv2D, FusedConv2D, Conv2DBackpropInput/Filter,
- * BatchMatMul, _FusedMatMul and the one-group Conv2DGrouped gradients. Each falls back to the
- * kernel it replaced for what it does not support (other activations, PReLU weights, non-channel
- * biases, NCHW, other dtypes, empty tensors, unusual batch broadcasts) and when
+ * BatchMatMul, _FusedMatMul, the one-group Conv2DGrouped gradients, Sum over leading axes and
+ * MaxPoolGrad. Each falls back to the kernel it replaced for what it does not support (other
+ * activations, PReLU weights, non-channel biases, NCHW, other dtypes, other reduction axes, empty
+ * tensors, unusual batch broadcasts) and when
  * `nativeSettings.enabled` is false. Empty when the addon is unavailable.
  */
 export function nativeKernels(backendName: string): KernelConfig[] {
@@ -260,6 +334,8 @@ export function nativeKernels(backendName: string): KernelConfig[] {
     [_FusedMatMul, matMul],
     [Conv2DGroupedBackpropInput, groupedOnly(convBackpropInput(true))],
     [Conv2DGroupedBackpropFilter, groupedOnly(convBackpropFilter(true))],
+    [Sum, sumLeading],
+    [MaxPoolGrad, maxPoolGrad],
   ];
   const configs: KernelConfig[] = [];
   for (const [name, run] of specs) {
