@@ -287,6 +287,59 @@ static napi_value max_pool_grad(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* binary(threads, op, broadcast, a, b, y, n, channels): y = a op b (op 0 add, 1 sub, 2 mul;
+ * broadcast 0 none, 1 b per channel, 2 a per channel; n a multiple of channels when broadcasting). */
+static napi_value binary(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 8) {
+    napi_throw_type_error(env, NULL, "rcnn_native.binary: expected 8 arguments");
+    return NULL;
+  }
+  if (!require_cpu(env)) return NULL;
+  double threads, op, bc, n, channels;
+  if (!get_number(env, argv[0], "threads", &threads) || !get_number(env, argv[1], "op", &op) ||
+      !get_number(env, argv[2], "broadcast", &bc) || !get_number(env, argv[6], "n", &n) ||
+      !get_number(env, argv[7], "channels", &channels))
+    return NULL;
+  if (op < 0 || op > 2 || bc < 0 || bc > 2 || n < 0 || channels < 1 ||
+      (bc != 0 && (long)n % (long)channels != 0)) {
+    napi_throw_range_error(env, NULL, "rcnn_native.binary: bad op, broadcast or sizes");
+    return NULL;
+  }
+  float *a, *b, *y;
+  if (!get_f32(env, argv[3], "a", bc == 2 ? channels : n, 0, &a) ||
+      !get_f32(env, argv[4], "b", bc == 1 ? channels : n, 0, &b) || !get_f32(env, argv[5], "y", n, 0, &y))
+    return NULL;
+  rc_binary((int)threads, (int)op, (int)bc, a, b, y, (long)n, (long)channels);
+  return NULL;
+}
+
+/* unary(threads, op, alpha, x, y, n): y = relu(x) (op 0) or step(x, alpha) (op 1). */
+static napi_value unary(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 6) {
+    napi_throw_type_error(env, NULL, "rcnn_native.unary: expected 6 arguments");
+    return NULL;
+  }
+  if (!require_cpu(env)) return NULL;
+  double threads, op, alpha, n;
+  if (!get_number(env, argv[0], "threads", &threads) || !get_number(env, argv[1], "op", &op) ||
+      !get_number(env, argv[2], "alpha", &alpha) || !get_number(env, argv[5], "n", &n))
+    return NULL;
+  if (op < 0 || op > 1 || n < 0) {
+    napi_throw_range_error(env, NULL, "rcnn_native.unary: bad op or size");
+    return NULL;
+  }
+  float *x, *y;
+  if (!get_f32(env, argv[3], "x", n, 0, &x) || !get_f32(env, argv[4], "y", n, 0, &y)) return NULL;
+  rc_unary((int)threads, (int)op, (float)alpha, x, y, (long)n);
+  return NULL;
+}
+
 /* Keep this library loaded for the life of the process: Node unloads an addon when the last worker
  * thread that loaded it exits, but the pool threads and their buffer destructors run this code
  * (the Linux build also links with -z nodelete). */
@@ -305,6 +358,8 @@ NAPI_MODULE_INIT() {
       {"conv2dBackpropFilter", NULL, conv2d_backprop_filter, NULL, NULL, NULL, napi_enumerable, NULL},
       {"sumRows", NULL, sum_rows, NULL, NULL, NULL, napi_enumerable, NULL},
       {"maxPoolGrad", NULL, max_pool_grad, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"binary", NULL, binary, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"unary", NULL, unary, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;

@@ -24,4 +24,15 @@ int rc_sum_rows(int threads, const float *x, long rows, long cols, float *y);
  * (empty, or all NaN) passes none. */
 int rc_max_pool_grad(int threads, const rc_pool_geometry *g, const float *x, const float *dy, float *dx);
 
+enum { RC_BIN_ADD = 0, RC_BIN_SUB = 1, RC_BIN_MUL = 2 };
+enum { RC_BCAST_NONE = 0, RC_BCAST_B = 1, RC_BCAST_A = 2 };
+enum { RC_UN_RELU = 0, RC_UN_STEP = 1 };
+
+/* y[i] = a[i] op b[i] for i < n. broadcast RC_BCAST_B: b has `channels` elements, b[i % channels];
+ * RC_BCAST_A: likewise a (n a multiple of channels). */
+int rc_binary(int threads, int op, int broadcast, const float *a, const float *b, float *y, long n, long channels);
+
+/* y[i] = relu(x[i]) (NaN stays NaN) or step(x[i]) = x > 0 ? 1 : alpha (NaN stays NaN). */
+int rc_unary(int threads, int op, float alpha, const float *x, float *y, long n);
+
 #endif

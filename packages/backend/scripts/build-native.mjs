@@ -45,6 +45,7 @@ try {
     ['kernels', ['-mavx2', '-mfma']],
     ['reduce', ['-mavx2', '-mfma']],
     ['maxpool', ['-mavx2', '-mfma']],
+    ['elementwise', ['-mavx2', '-mfma']],
     ['pool', []],
     ['addon', []],
   ];

@@ -7,7 +7,7 @@ import { maxAbs, maxAbsDiff, randomValues } from './helpers/reference';
 const status = nativeKernelsStatus();
 if (!status.available) {
   console.warn(
-    `\n!!! SKIPPING the native Sum / MaxPoolGrad tests: ${status.reason} (looked for ${nativeAddonStatus().path}).\n`,
+    `\n!!! SKIPPING the native Sum / MaxPoolGrad / elementwise tests: ${status.reason} (looked for ${nativeAddonStatus().path}).\n`,
   );
 }
 const describeNative = status.available ? describe : describe.skip;
@@ -118,14 +118,16 @@ function sumOn(x: Float64Array | Int32Array, shape: number[], axes: number[], ke
   });
 }
 
-describeNative('native Sum and MaxPoolGrad on wasm', () => {
+describeNative('native Sum, MaxPoolGrad and elementwise kernels on wasm', () => {
   beforeAll(async () => {
     await initBackend({ backend: 'wasm' });
   });
   afterAll(async () => {
     await initBackend({ backend: 'wasm', native: true, threads: status.threads });
     const lines = [...errors].map(([k, e]) => `  ${k}: max rel ${e.toExponential(2)}`);
-    console.log(`native Sum / MaxPoolGrad parity (vs float64 loops and vs cpu):\n${lines.join('\n')}`);
+    console.log(
+      `native Sum / MaxPoolGrad / elementwise parity (vs float64 loops and vs cpu):\n${lines.join('\n')}`,
+    );
   });
 
   const sumCases: Array<{ name: string; shape: number[]; axes: number[]; keepDims: boolean }> = [
@@ -271,6 +273,116 @@ describeNative('native Sum and MaxPoolGrad on wasm', () => {
     await initBackend({ backend: 'wasm' });
     expect(on).toEqual(off);
     expect(on?.dtype).toBe('int32');
+  });
+
+  const binaryCases: Array<{ name: string; a: number[]; b: number[] }> = [
+    { name: 'same shape', a: [2, 5, 6, 7], b: [2, 5, 6, 7] },
+    { name: 'per-channel [C] b', a: [2, 5, 6, 7], b: [7] },
+    { name: 'per-channel [1,1,1,C] b', a: [1, 9, 8, 12], b: [1, 1, 1, 12] },
+    { name: 'per-channel [C] a', a: [7], b: [2, 3, 4, 7] },
+    { name: '[C] against [1,1,1,C]', a: [1, 1, 1, 5], b: [5] },
+    { name: 'large, several blocks', a: [1, 64, 64, 24], b: [24] },
+    { name: 'fallback: scalar', a: [2, 3, 4, 5], b: [] },
+    { name: 'fallback: broadcast along H', a: [2, 3, 4, 5], b: [2, 1, 4, 5] },
+  ];
+  const binaryOps = [
+    { name: 'Add', op: tf.add, ref: (u: number, v: number) => u + v },
+    { name: 'Sub', op: tf.sub, ref: (u: number, v: number) => u - v },
+    { name: 'Multiply', op: tf.mul, ref: (u: number, v: number) => u * v },
+  ];
+
+  /** Float64 broadcast of a op b (numpy rules). */
+  function refBinary(
+    a: Float64Array,
+    as: number[],
+    b: Float64Array,
+    bs: number[],
+    f: (u: number, v: number) => number,
+  ) {
+    const r = Math.max(as.length, bs.length);
+    const pa = [...new Array(r - as.length).fill(1), ...as];
+    const pb = [...new Array(r - bs.length).fill(1), ...bs];
+    const shape = pa.map((d, i) => Math.max(d, pb[i]));
+    const out = new Float64Array(shape.reduce((p, v) => p * v, 1));
+    const idx = new Array<number>(r).fill(0);
+    for (let o = 0; o < out.length; o++) {
+      let ia = 0;
+      let ib = 0;
+      for (let d = 0; d < r; d++) {
+        ia = ia * pa[d] + (pa[d] === 1 ? 0 : idx[d]);
+        ib = ib * pb[d] + (pb[d] === 1 ? 0 : idx[d]);
+      }
+      out[o] = f(a[ia], b[ib]);
+      for (let d = r - 1; d >= 0; d--) {
+        if (++idx[d] < shape[d]) break;
+        idx[d] = 0;
+      }
+    }
+    return out;
+  }
+
+  it.each(binaryCases)('Add, Sub, Multiply match float64 and cpu: $name', async (c) => {
+    const a = randomValues(
+      c.a.reduce((p, v) => p * v, 1),
+      21,
+    );
+    const b = randomValues(
+      c.b.reduce((p, v) => p * v, 1),
+      22,
+    );
+    const run = () =>
+      binaryOps.map(({ op }) =>
+        tf.tidy(() => {
+          const y = op(tf.tensor(Float32Array.from(a), c.a), tf.tensor(Float32Array.from(b), c.b));
+          return { values: y.dataSync(), shape: y.shape };
+        }),
+      );
+    await initBackend({ backend: 'cpu' });
+    const cpu = run();
+    await initBackend({ backend: 'wasm' });
+    let got: ReturnType<typeof run> | undefined;
+    await expectNoLeaks(() => {
+      got = run();
+    });
+    binaryOps.forEach(({ name, ref }, i) => {
+      expect(got![i].shape).toEqual(cpu[i].shape);
+      record(`${name} vs float64`, got![i].values, refBinary(a, c.a, b, c.b, ref), 1e-7);
+      expect(got![i].values).toEqual(cpu[i].values);
+    });
+  });
+
+  it('Add falls back to the wasm kernel for int32', async () => {
+    await expectNoLeaks(() => {
+      const y = tf.tidy(() => tf.add(tf.tensor1d([1, 2, 3], 'int32'), tf.tensor1d([10, 20, 30], 'int32')));
+      expect(y.dtype).toBe('int32');
+      expect(Array.from(y.dataSync())).toEqual([11, 22, 33]);
+      y.dispose();
+    });
+  });
+
+  it('Relu and Step (the Relu gradient mask) match cpu, NaN kept, alpha honoured', async () => {
+    const x = Float32Array.from(randomValues(70000, 31));
+    x[3] = Number.NaN;
+    x[5] = 0;
+    x[6] = -0;
+    const run = () =>
+      tf.tidy(() => {
+        const t = tf.tensor(x, [1, 100, 100, 7]);
+        const step = tf.engine().runKernel('Step', { x: t }, { alpha: 0.25 }) as tf.Tensor;
+        const grad = tf.grad((u: tf.Tensor) => tf.sum(tf.mul(tf.relu(u), 3)))(t);
+        return [tf.relu(t).dataSync(), step.dataSync(), tf.step(t).dataSync(), grad.dataSync()];
+      });
+    await initBackend({ backend: 'cpu' });
+    const cpu = run();
+    await initBackend({ backend: 'wasm' });
+    let got: ReturnType<typeof run> | undefined;
+    await expectNoLeaks(() => {
+      got = run();
+    });
+    for (let k = 0; k < cpu.length; k++) expect(got![k]).toEqual(cpu[k]);
+    expect(Number.isNaN(got![0][3]) && Number.isNaN(got![1][3])).toBe(true);
+    expect([got![1][5], got![1][6], got![1][7] > 0 ? 1 : 0.25]).toEqual([0.25, 0.25, got![1][7]]);
+    expect(got![3][0]).toBe(x[0] > 0 ? 3 : 0);
   });
 
   it('reject arrays too short for the shapes', () => {

@@ -60,6 +60,22 @@ export interface NativeAddon {
    * `[N, H, W, C, Ho, Wo, kh, kw, strideH, strideW, padTop, padLeft]`.
    */
   maxPoolGrad(threads: number, geometry: number[], x: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  /**
+   * `y = a op b` over `n` elements (op 0 add, 1 sub, 2 mul); broadcast 0: same shape, 1: `b` is
+   * per channel (`b[i % channels]`), 2: `a` is per channel.
+   */
+  binary(
+    threads: number,
+    op: number,
+    broadcast: number,
+    a: Float32Array,
+    b: Float32Array,
+    y: Float32Array,
+    n: number,
+    channels: number,
+  ): void;
+  /** `y = relu(x)` (op 0) or `step(x) = x > 0 ? 1 : alpha` (op 1), NaN kept, over `n` elements. */
+  unary(threads: number, op: number, alpha: number, x: Float32Array, y: Float32Array, n: number): void;
 }
 
 /** Activation codes the native kernels apply after the bias. */

@@ -1,6 +1,7 @@
 import type { DataType, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import {
   _FusedMatMul,
+  Add,
   BatchMatMul,
   backend_util,
   Conv2D,
@@ -9,6 +10,10 @@ import {
   FusedConv2D,
   getKernel,
   MaxPoolGrad,
+  Multiply,
+  Relu,
+  Step,
+  Sub,
   Sum,
   util,
 } from '@tensorflow/tfjs-core';
@@ -310,6 +315,62 @@ function maxPoolGrad(addon: NativeAddon, backend: HeapBackend, args: Args): Tens
   return out;
 }
 
+/** `t` broadcasts along the last axis of `over`: size C = over's last dimension, other axes 1. */
+function channelOperand(t: TensorInfo, over: TensorInfo): boolean {
+  const r = over.shape.length;
+  const c = over.shape[r - 1];
+  return (
+    r > 0 &&
+    t.shape.length > 0 &&
+    t.shape.length <= r &&
+    t.shape[t.shape.length - 1] === c &&
+    util.sizeFromShape(t.shape) === c
+  );
+}
+
+/** Add / Sub / Multiply of float32 operands of one shape, or of `[..., C]` and a per-channel `[C]`. */
+const binaryOp =
+  (op: number): NativeRun =>
+  (addon, backend, args) => {
+    const { a, b } = args.inputs as Record<string, TensorInfo>;
+    if (a == null || b == null || !allFloat32([a, b])) return null;
+    let broadcast: number;
+    let shape: number[];
+    if (sameShape(a.shape, b.shape)) {
+      broadcast = 0;
+      shape = a.shape;
+    } else if (channelOperand(b, a)) {
+      broadcast = 1;
+      shape = a.shape;
+    } else if (channelOperand(a, b)) {
+      broadcast = 2;
+      shape = b.shape;
+    } else {
+      return null;
+    }
+    const n = util.sizeFromShape(shape);
+    if (n === 0) return null;
+    const out = backend.makeOutput([...shape], 'float32');
+    const [av, bv, yv] = heapViews(backend, [a, b, out]);
+    addon.binary(nativeSettings.threads, op, broadcast, av!, bv!, yv!, n, shape[shape.length - 1] ?? 1);
+    return out;
+  };
+
+/** Relu (op 0) and Step (op 1, attr alpha) of a float32 tensor. */
+const unaryOp =
+  (op: number): NativeRun =>
+  (addon, backend, args) => {
+    const { x } = args.inputs as Record<string, TensorInfo>;
+    if (x == null || x.dtype !== 'float32') return null;
+    const n = util.sizeFromShape(x.shape);
+    if (n === 0) return null;
+    const alpha = (args.attrs as { alpha?: number } | undefined)?.alpha ?? 0;
+    const out = backend.makeOutput([...x.shape], 'float32');
+    const [xv, yv] = heapViews(backend, [x, out]);
+    addon.unary(nativeSettings.threads, op, alpha, xv!, yv!, n);
+    return out;
+  };
+
 /** The grouped-convolution gradient kernels with one group (the differentiable dilated conv). */
 function groupedOnly(run: NativeRun): NativeRun {
   return (addon, backend, args) =>
@@ -318,9 +379,10 @@ function groupedOnly(run: NativeRun): NativeRun {
 
 /**
  * Native replacements for one backend's Conv2D, FusedConv2D, Conv2DBackpropInput/Filter,
- * BatchMatMul, _FusedMatMul, the one-group Conv2DGrouped gradients, Sum over leading axes and
- * MaxPoolGrad. Each falls back to the kernel it replaced for what it does not support (other
- * activations, PReLU weights, non-channel biases, NCHW, other dtypes, other reduction axes, empty
+ * BatchMatMul, _FusedMatMul, the one-group Conv2DGrouped gradients, Sum over leading axes,
+ * MaxPoolGrad, Add / Sub / Multiply (same shape or a per-channel operand), Relu and Step. Each
+ * falls back to the kernel it replaced for what it does not support (other activations, PReLU
+ * weights, non-channel biases, NCHW, other dtypes, other reduction axes or broadcasts, empty
  * tensors, unusual batch broadcasts) and when
  * `nativeSettings.enabled` is false. Empty when the addon is unavailable.
  */
@@ -336,6 +398,11 @@ export function nativeKernels(backendName: string): KernelConfig[] {
     [Conv2DGroupedBackpropFilter, groupedOnly(convBackpropFilter(true))],
     [Sum, sumLeading],
     [MaxPoolGrad, maxPoolGrad],
+    [Add, binaryOp(0)],
+    [Sub, binaryOp(1)],
+    [Multiply, binaryOp(2)],
+    [Relu, unaryOp(0)],
+    [Step, unaryOp(1)],
   ];
   const configs: KernelConfig[] = [];
   for (const [name, run] of specs) {
