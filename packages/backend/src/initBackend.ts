@@ -23,7 +23,8 @@ export interface InitBackendOptions {
    */
   backend?: 'wasm' | 'cpu' | (string & {});
   /**
-   * Use the native AVX2/FMA kernels on `wasm` (convolutions and their gradients, matrix products)
+   * Use the native AVX2/FMA kernels on `wasm` (convolutions and their gradients, matrix products,
+   * leading-axis Sum, MaxPoolGrad, Add/Sub/Multiply, Relu, Step)
    * when the addon is built and the CPU supports it. Default true; `false` keeps the wasm kernels.
    * Applies on every call (switchable at run time); see `nativeKernelsActive()`.
    */

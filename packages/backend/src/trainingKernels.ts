@@ -52,7 +52,8 @@ function replaceKernel(config: KernelConfig): void {
  *
  * When the native addon is available (Node, x86-64 with AVX2/FMA, `native/build/rcnn_native.node`
  * built), wasm's Conv2D, FusedConv2D (bias + linear/relu/relu6), Conv2DBackpropInput/Filter,
- * BatchMatMul and _FusedMatMul (same rule) and the one-group Conv2DGrouped gradients are then
+ * BatchMatMul and _FusedMatMul (same rule), the one-group Conv2DGrouped gradients, Sum over
+ * leading axes, MaxPoolGrad, Add / Sub / Multiply (same shape or per channel), Relu and Step are then
  * wrapped by native multi-threaded kernels that write into the wasm heap; the wrapped kernels
  * delegate to the ones they replaced for anything else, and whenever `initBackend({ native: false })`
  * turned them off.
