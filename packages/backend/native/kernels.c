@@ -279,6 +279,7 @@ typedef struct {
   operand a, b;
   float *c;
   long rsc, csc;
+  long k0; /* first patch row (pixel) of a patch-matrix B: a slice of K */
 } gemm_problem;
 
 static void scale_c(const gemm_problem *pr) {
@@ -353,7 +354,8 @@ static void gemm_task(void *v, long task, float *scratch) {
       float beta = pc == 0 ? pr->beta : 1.0f;
       if (pr->b.kind == OP_PATCHES) {
         /* Patch rows: one pixel decomposition per row for all the panel's slivers. */
-        for (long k = 0; k < kc; k++) patch_row_slivers(pr->b.g, pr->b.p, pc + k, jc, nc, bpack + k * NR, NR * kc);
+        for (long k = 0; k < kc; k++)
+          patch_row_slivers(pr->b.g, pr->b.p, pr->k0 + pc + k, jc, nc, bpack + k * NR, NR * kc);
       } else {
         for (long s = 0; s < slivers; s++) pack_b_sliver(&pr->b, pc, kc, jc, nc, s, bpack);
       }
@@ -481,7 +483,7 @@ static void batch_task(void *v, long task, float *scratch) {
 int rc_sgemm(int threads, int trans_a, int trans_b, long m, long n, long k, float alpha, const float *a,
              const float *b, float beta, float *c, long batch, long stride_a, long stride_b, long stride_c,
              const float *bias, int activation) {
-  batched bt;
+  batched bt = {0};
   gemm_problem *pr = &bt.base;
   pr->m = m;
   pr->n = n;
@@ -528,7 +530,7 @@ static long out_pixels(const rc_conv_geometry *g) { return (long)g->batch * g->o
 
 int rc_conv2d(int threads, const rc_conv_geometry *g, const float *x, const float *w, float *y,
               const float *bias, int activation) {
-  gemm_problem pr;
+  gemm_problem pr = {0};
   pr.m = out_pixels(g);
   pr.n = g->out_c;
   pr.k = patch_cols(g);
@@ -551,10 +553,42 @@ int rc_conv2d(int threads, const rc_conv_geometry *g, const float *x, const floa
   return 0;
 }
 
+/* A filter gradient over many pixels with few outputs (1x1 convolutions and the 7x7 stem at high
+ * resolution): K (pixels) cut into `slices` ranges of whole KC blocks, one task each computing the
+ * whole [O, K] product of its range into its own buffer; the buffers are then added in order. The
+ * cut depends on the shape only, so results do not depend on the thread count. */
+typedef struct {
+  const gemm_problem *whole;
+  long per; /* pixels per slice, a multiple of KC */
+  float *parts;
+} k_split;
+
+static void k_split_task(void *v, long task, float *scratch) {
+  const k_split *ks = v;
+  gemm_problem pr = *ks->whole;
+  long p0 = task * ks->per;
+  pr.k = p0 + ks->per < pr.k ? ks->per : pr.k - p0;
+  pr.k0 = p0;
+  pr.a.p += p0 * pr.a.cs;
+  pr.c = ks->parts + task * pr.m * pr.n;
+  gemm_plan pl = plan_gemm(&pr, 1);
+  gemm_task(&pl, 0, scratch);
+}
+
+#define K_SPLIT_MAX_SLICES 8
+#define K_SPLIT_MIN_PIXELS 2048
+#define K_SPLIT_MAX_OUTPUTS (256L * 1024)
+
+static long k_split_slices(const gemm_problem *pr) {
+  if (pr->m * pr->n > K_SPLIT_MAX_OUTPUTS) return 1;
+  long slices = pr->k / K_SPLIT_MIN_PIXELS;
+  return slices > K_SPLIT_MAX_SLICES ? K_SPLIT_MAX_SLICES : slices < 1 ? 1 : slices;
+}
+
 int rc_conv2d_backprop_filter(int threads, const rc_conv_geometry *g, const float *x, const float *dy,
                               float *dw) {
   /* dW^T [O, K] = dy^T [O, M] * patches [M, K], then transposed into dW [K, O]. */
-  gemm_problem pr;
+  gemm_problem pr = {0};
   pr.m = g->out_c;
   pr.n = patch_cols(g);
   pr.k = out_pixels(g);
@@ -575,7 +609,32 @@ int rc_conv2d_backprop_filter(int threads, const rc_conv_geometry *g, const floa
   pr.c = t;
   pr.rsc = pr.n;
   pr.csc = 1;
-  int rc = gemm_run(&pr, threads);
+  int rc;
+  long slices = k_split_slices(&pr);
+  if (slices > 1) {
+    long per = (pr.k + slices - 1) / slices;
+    per = (per + KC - 1) / KC * KC;
+    slices = (pr.k + per - 1) / per;
+    const size_t size = (size_t)(pr.m * pr.n);
+    float *parts = alloc_aligned(sizeof(float) * size * (size_t)slices);
+    if (parts == NULL) {
+      free(t);
+      return -1;
+    }
+    k_split ks = {&pr, per, parts};
+    gemm_plan pl = plan_gemm(&pr, 1);
+    rc = rc_pool_run(threads, slices, k_split_task, &ks, plan_scratch(&pl));
+    if (rc == 0) {
+      memcpy(t, parts, sizeof(float) * size);
+      for (long s = 1; s < slices; s++) {
+        const float *p = parts + (size_t)s * size;
+        for (size_t i = 0; i < size; i++) t[i] += p[i];
+      }
+    }
+    free(parts);
+  } else {
+    rc = gemm_run(&pr, threads);
+  }
   if (rc == 0) transpose(t, pr.m, pr.n, dw);
   free(t);
   return rc;
@@ -622,7 +681,7 @@ int rc_conv2d_backprop_input(int threads, const rc_conv_geometry *g, const float
   const long M = out_pixels(g), K = patch_cols(g), O = g->out_c;
   const int direct = g->kh == 1 && g->kw == 1 && g->stride_h == 1 && g->stride_w == 1 && g->pad_top == 0 &&
                      g->pad_left == 0 && g->out_h == g->in_h && g->out_w == g->in_w;
-  gemm_problem pr;
+  gemm_problem pr = {0};
   pr.n = K;
   pr.k = O;
   pr.alpha = 1.0f;

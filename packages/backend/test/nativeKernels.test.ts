@@ -50,6 +50,10 @@ const convCases: Case[] = [
   conv('3x3 s1 same, batch 2, two K slices of the filter gradient', [2, 13, 12, 6], [3, 3, 6, 5], 1, 'same'),
   // K = 3105 > one 3072-column panel, the second panel starting inside a tap.
   conv('3x3 s1 same, two column panels of patches', [1, 5, 4, 345], [3, 3, 345, 3], 1, 'same'),
+  // Filter gradients over ≥ 4096 pixels with few outputs are split over pixels: 2 slices crossing
+  // the image boundary, and 8 slices (the last one short) of a 1×1 convolution.
+  conv('3x3 s1 same, batch 2, filter gradient in 2 pixel slices', [2, 48, 45, 3], [3, 3, 3, 5], 1, 'same'),
+  conv('1x1 s1, filter gradient in 8 pixel slices', [1, 128, 130, 8], [1, 1, 8, 16], 1, 'valid'),
 ];
 
 const errors = new Map<string, { abs: number; rel: number }>();
@@ -271,16 +275,17 @@ describeNative('native kernels on wasm', () => {
   });
 
   it('gives bit-identical results for any thread count', async () => {
-    const c = convCases[9];
-    const { x, w, dy } = convInputs(c, 51);
-    await initBackend({ backend: 'wasm', threads: 1 });
-    const one = runConv(c, x, w, dy);
-    await initBackend({ backend: 'wasm', threads: 3 });
-    const three = runConv(c, x, w, dy);
-    await initBackend({ backend: 'wasm', threads: status.threads });
-    expect(three.y).toEqual(one.y);
-    expect(three.dx).toEqual(one.dx);
-    expect(three.dw).toEqual(one.dw);
+    for (const c of [convCases[9], convCases[13]]) {
+      const { x, w, dy } = convInputs(c, 51);
+      await initBackend({ backend: 'wasm', threads: 1 });
+      const one = runConv(c, x, w, dy);
+      await initBackend({ backend: 'wasm', threads: 3 });
+      const three = runConv(c, x, w, dy);
+      await initBackend({ backend: 'wasm', threads: status.threads });
+      expect(three.y).toEqual(one.y);
+      expect(three.dx).toEqual(one.dx);
+      expect(three.dw).toEqual(one.dw);
+    }
   });
 
   it('conv gradients through tf.grad agree with finite differences', async () => {
