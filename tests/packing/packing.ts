@@ -30,6 +30,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** The backend ships its C sources and their build script, so users can compile the native kernels. */
+const NATIVE_SOURCES = /^(native\/[a-z_]+\.[ch]|scripts\/build-native\.mjs)$/;
+
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
 const require = createRequire(import.meta.url);
@@ -151,9 +154,24 @@ function checkPackedManifest(
     }
   }
   for (const f of files) {
-    const ok = f === 'package.json' || f === 'README.md' || f === 'LICENSE' || f === 'CHANGELOG.md';
+    const ok =
+      f === 'package.json' ||
+      f === 'README.md' ||
+      f === 'LICENSE' ||
+      f === 'CHANGELOG.md' ||
+      (pkg.name === '@rcnn/backend' && NATIVE_SOURCES.test(f));
     if (!ok && !(f.startsWith('dist/') && !f.endsWith('.map'))) {
-      problems.push(`${pkg.name}: the tarball ships ${f} (only dist/ without maps, README and package.json)`);
+      problems.push(
+        `${pkg.name}: the tarball ships ${f} (only dist/ without maps, README, package.json and the backend's native sources)`,
+      );
+    }
+  }
+  if (pkg.name === '@rcnn/backend') {
+    if (files.some((f) => f.startsWith('native/build/'))) {
+      problems.push(`${pkg.name}: the tarball ships a compiled addon (native/build/); users build their own`);
+    }
+    if (!files.includes('scripts/build-native.mjs') || !files.includes('native/kernels.c')) {
+      problems.push(`${pkg.name}: the tarball lacks the native sources or their build script`);
     }
   }
   if (!files.includes('README.md')) problems.push(`${pkg.name}: the tarball has no README.md`);

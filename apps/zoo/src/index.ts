@@ -27,4 +27,4 @@ export type {
 } from './run/types';
 export { calibrateFromResults, estimateSuiteSeconds, REFERENCE_SPEED } from './suites/estimateTime';
 export { findSuite, findVariant, SUITES } from './suites/suites';
-export type { Budget, PaperRow, SuiteSpec, TableSpec, VariantSpec } from './suites/types';
+export type { Budget, Metric, PaperRow, SuiteSpec, TableSpec, VariantSpec } from './suites/types';
