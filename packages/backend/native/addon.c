@@ -44,6 +44,45 @@ static int get_number(napi_env env, napi_value v, const char *name, double *out)
   return 1;
 }
 
+/* Prologue of every kernel entry point: read up to `cap` arguments into argv, throw a TypeError
+ * naming `fn` when fewer than `need` were passed, and check the CPU. */
+static int entry_args(napi_env env, napi_callback_info info, const char *fn, size_t need, size_t cap,
+                      napi_value *argv) {
+  size_t argc = cap;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) {
+    napi_throw_error(env, "RCNN_NATIVE", "rcnn_native: Node-API call failed: napi_get_cb_info");
+    return 0;
+  }
+  if (argc < need) {
+    char msg[128];
+    snprintf(msg, sizeof msg, "rcnn_native.%s: expected %zu arguments", fn, need);
+    napi_throw_type_error(env, NULL, msg);
+    return 0;
+  }
+  return require_cpu(env);
+}
+
+/* An array of exactly `n` numbers (a TypeError naming `name` otherwise), truncated to ints. */
+static int get_int_array(napi_env env, napi_value v, const char *name, uint32_t n, int *out) {
+  bool is_array = false;
+  napi_is_array(env, v, &is_array);
+  uint32_t len = 0;
+  if (is_array) napi_get_array_length(env, v, &len);
+  if (!is_array || len != n) {
+    char msg[128];
+    snprintf(msg, sizeof msg, "rcnn_native: '%s' must be an array of %u integers", name, n);
+    napi_throw_type_error(env, NULL, msg);
+    return 0;
+  }
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value e;
+    double x;
+    if (napi_get_element(env, v, i, &e) != napi_ok || !get_number(env, e, name, &x)) return 0;
+    out[i] = (int)x;
+  }
+  return 1;
+}
+
 /* A Float32Array holding at least `need` elements (or null when `optional`; then *out = NULL). */
 static int get_f32(napi_env env, napi_value v, const char *name, double need, int optional, float **out) {
   napi_valuetype t;
@@ -87,14 +126,8 @@ static napi_value cpu_supported(napi_env env, napi_callback_info info) {
 /* sgemm(threads, transA, transB, m, n, k, alpha, a, b, beta, c, batch, strideA, strideB, strideC,
  *       bias|null, activation) */
 static napi_value sgemm(napi_env env, napi_callback_info info) {
-  size_t argc = 17;
   napi_value argv[17];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 17) {
-    napi_throw_type_error(env, NULL, "rcnn_native.sgemm: expected 17 arguments");
-    return NULL;
-  }
-  if (!require_cpu(env)) return NULL;
+  if (!entry_args(env, info, "sgemm", 17, 17, argv)) return NULL;
   double d[17];
   static const char *names[] = {"threads", "transA", "transB", "m", "n", "k", "alpha"};
   for (int i = 0; i < 7; i++)
@@ -122,21 +155,8 @@ static napi_value sgemm(napi_env env, napi_callback_info info) {
 
 /* geometry: [batch, inH, inW, inC, outH, outW, outC, kh, kw, strideH, strideW, dilH, dilW, padTop, padLeft] */
 static int get_geometry(napi_env env, napi_value v, rc_conv_geometry *g) {
-  bool is_array = false;
-  napi_is_array(env, v, &is_array);
-  uint32_t len = 0;
-  if (is_array) napi_get_array_length(env, v, &len);
-  if (!is_array || len != 15) {
-    napi_throw_type_error(env, NULL, "rcnn_native: 'geometry' must be an array of 15 integers");
-    return 0;
-  }
   int vals[15];
-  for (uint32_t i = 0; i < 15; i++) {
-    napi_value e;
-    double x;
-    if (napi_get_element(env, v, i, &e) != napi_ok || !get_number(env, e, "geometry[i]", &x)) return 0;
-    vals[i] = (int)x;
-  }
+  if (!get_int_array(env, v, "geometry", 15, vals)) return 0;
   g->batch = vals[0];
   g->in_h = vals[1];
   g->in_w = vals[2];
@@ -168,15 +188,8 @@ static double w_size(const rc_conv_geometry *g) { return (double)g->kh * g->kw *
 typedef enum { CONV_FORWARD, CONV_BACKPROP_INPUT, CONV_BACKPROP_FILTER } conv_kind;
 
 static napi_value conv(napi_env env, napi_callback_info info, conv_kind kind) {
-  size_t argc = 7;
   napi_value argv[7];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  size_t need = kind == CONV_FORWARD ? 7 : 5;
-  if (argc < need) {
-    napi_throw_type_error(env, NULL, "rcnn_native: too few arguments to a convolution");
-    return NULL;
-  }
-  if (!require_cpu(env)) return NULL;
+  if (!entry_args(env, info, "conv", kind == CONV_FORWARD ? 7 : 5, 7, argv)) return NULL;
   double threads;
   rc_conv_geometry g;
   if (!get_number(env, argv[0], "threads", &threads) || !get_geometry(env, argv[1], &g)) return NULL;
@@ -218,14 +231,8 @@ static napi_value conv2d_backprop_filter(napi_env env, napi_callback_info info) 
 
 /* sumRows(threads, x, rows, cols, y): y[c] = sum over rows of x[r, c]. */
 static napi_value sum_rows(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
   napi_value argv[5];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 5) {
-    napi_throw_type_error(env, NULL, "rcnn_native.sumRows: expected 5 arguments");
-    return NULL;
-  }
-  if (!require_cpu(env)) return NULL;
+  if (!entry_args(env, info, "sumRows", 5, 5, argv)) return NULL;
   double threads, rows, cols;
   if (!get_number(env, argv[0], "threads", &threads) || !get_number(env, argv[2], "rows", &rows) ||
       !get_number(env, argv[3], "cols", &cols))
@@ -244,32 +251,15 @@ static napi_value sum_rows(napi_env env, napi_callback_info info) {
 /* maxPoolGrad(threads, geometry, x, dy, dx); geometry: [batch, inH, inW, C, outH, outW, kh, kw,
  * strideH, strideW, padTop, padLeft]. */
 static napi_value max_pool_grad(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
   napi_value argv[5];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 5) {
-    napi_throw_type_error(env, NULL, "rcnn_native.maxPoolGrad: expected 5 arguments");
-    return NULL;
-  }
-  if (!require_cpu(env)) return NULL;
+  if (!entry_args(env, info, "maxPoolGrad", 5, 5, argv)) return NULL;
   double threads;
   if (!get_number(env, argv[0], "threads", &threads)) return NULL;
-  bool is_array = false;
-  napi_is_array(env, argv[1], &is_array);
-  uint32_t len = 0;
-  if (is_array) napi_get_array_length(env, argv[1], &len);
-  if (!is_array || len != 12) {
-    napi_throw_type_error(env, NULL, "rcnn_native.maxPoolGrad: 'geometry' must be an array of 12 integers");
-    return NULL;
-  }
   int vals[12];
-  for (uint32_t i = 0; i < 12; i++) {
-    napi_value e;
-    double v;
-    if (napi_get_element(env, argv[1], i, &e) != napi_ok || !get_number(env, e, "geometry[i]", &v)) return NULL;
-    vals[i] = (int)v;
+  if (!get_int_array(env, argv[1], "geometry", 12, vals)) return NULL;
+  for (int i = 0; i < 10; i++) {
     /* sizes >= 0, window and strides >= 1; pads any sign */
-    if (i < 10 && vals[i] < (i < 6 ? 0 : 1)) {
+    if (vals[i] < (i < 6 ? 0 : 1)) {
       napi_throw_range_error(env, NULL, "rcnn_native.maxPoolGrad: negative size or a window/stride < 1");
       return NULL;
     }
@@ -290,14 +280,8 @@ static napi_value max_pool_grad(napi_env env, napi_callback_info info) {
 /* binary(threads, op, broadcast, a, b, y, n, channels): y = a op b (op 0 add, 1 sub, 2 mul;
  * broadcast 0 none, 1 b per channel, 2 a per channel; n a multiple of channels when broadcasting). */
 static napi_value binary(napi_env env, napi_callback_info info) {
-  size_t argc = 8;
   napi_value argv[8];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 8) {
-    napi_throw_type_error(env, NULL, "rcnn_native.binary: expected 8 arguments");
-    return NULL;
-  }
-  if (!require_cpu(env)) return NULL;
+  if (!entry_args(env, info, "binary", 8, 8, argv)) return NULL;
   double threads, op, bc, n, channels;
   if (!get_number(env, argv[0], "threads", &threads) || !get_number(env, argv[1], "op", &op) ||
       !get_number(env, argv[2], "broadcast", &bc) || !get_number(env, argv[6], "n", &n) ||
@@ -318,14 +302,8 @@ static napi_value binary(napi_env env, napi_callback_info info) {
 
 /* unary(threads, op, alpha, x, y, n): y = relu(x) (op 0) or step(x, alpha) (op 1). */
 static napi_value unary(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
   napi_value argv[6];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 6) {
-    napi_throw_type_error(env, NULL, "rcnn_native.unary: expected 6 arguments");
-    return NULL;
-  }
-  if (!require_cpu(env)) return NULL;
+  if (!entry_args(env, info, "unary", 6, 6, argv)) return NULL;
   double threads, op, alpha, n;
   if (!get_number(env, argv[0], "threads", &threads) || !get_number(env, argv[1], "op", &op) ||
       !get_number(env, argv[2], "alpha", &alpha) || !get_number(env, argv[5], "n", &n))
