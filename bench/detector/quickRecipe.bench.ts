@@ -8,6 +8,8 @@
 // --rpn-batch --decay=<fraction of iterations of the one step decay, 0 = none> --clip
 // --weight-decay --val-images --train-images --eval-at=150,300 (extra evaluations on the way)
 // --eval-train (score the training images: can the model fit them at all?) --label=NAME
+// --data=minObjects:1,maxObjects:4 (synthetic generator options, see @rcnn/data's SyntheticConfig)
+// --threads=N (native kernel threads)
 
 import { readFileSync } from 'node:fs';
 import {
@@ -54,10 +56,22 @@ if (args.has('roi-pos')) editable.roiHeads.positiveFraction = num('roi-pos', 0.2
 if (args.has('roi-batch')) editable.roiHeads.batchSizePerImage = num('roi-batch', 64);
 if (args.has('rpn-batch')) editable.rpn.batchSizePerImage = num('rpn-batch', 128);
 
-const backend = await initDetectorBackend({ backend: args.get('backend') });
+const backend = await initDetectorBackend({
+  backend: args.get('backend'),
+  ...(args.has('threads') ? { threads: num('threads', 2) } : {}),
+});
+const dataOverrides = Object.fromEntries(
+  (args.get('data') ?? '')
+    .split(',')
+    .filter((s) => s !== '')
+    .map((kv) => {
+      const [k, v] = kv.split(':');
+      return [k, Number(v)];
+    }),
+);
 const paths = await ensureSyntheticDataset({
   name: 'zoo',
-  config: { seed: budget.datasetSeed, width: budget.imageSize, height: budget.imageSize },
+  config: { seed: budget.datasetSeed, width: budget.imageSize, height: budget.imageSize, ...dataOverrides },
   splits: { train: budget.trainImages, val: budget.valImages },
 });
 const train = await readCocoDataset(paths.splits.train.annotations);

@@ -14,6 +14,7 @@
 
 #include "kernels.h"
 #include "training_ops.h"
+#include "winograd.h"
 
 #define CHECK(call)                                                                                          \
   do {                                                                                                       \
@@ -121,6 +122,21 @@ static napi_value make_bool(napi_env env, int v) {
 static napi_value cpu_supported(napi_env env, napi_callback_info info) {
   (void)info;
   return make_bool(env, cpu_ok());
+}
+
+/* setWinograd(enabled): switch the Winograd F(2x2, 3x3) path of 3 x 3 stride-1 convolutions
+ * on or off (on by default); returns the previous setting. */
+static napi_value set_winograd(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (!entry_args(env, info, "setWinograd", 1, 1, argv)) return NULL;
+  bool on = true;
+  if (napi_get_value_bool(env, argv[0], &on) != napi_ok) {
+    napi_throw_type_error(env, NULL, "rcnn_native.setWinograd: expected a boolean");
+    return NULL;
+  }
+  int previous = rc_get_winograd();
+  rc_set_winograd(on);
+  return make_bool(env, previous);
 }
 
 /* sgemm(threads, transA, transB, m, n, k, alpha, a, b, beta, c, batch, strideA, strideB, strideC,
@@ -330,6 +346,7 @@ NAPI_MODULE_INIT() {
   pin_self();
   napi_property_descriptor props[] = {
       {"cpuSupported", NULL, cpu_supported, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"setWinograd", NULL, set_winograd, NULL, NULL, NULL, napi_enumerable, NULL},
       {"sgemm", NULL, sgemm, NULL, NULL, NULL, napi_enumerable, NULL},
       {"conv2d", NULL, conv2d, NULL, NULL, NULL, napi_enumerable, NULL},
       {"conv2dBackpropInput", NULL, conv2d_backprop_input, NULL, NULL, NULL, napi_enumerable, NULL},

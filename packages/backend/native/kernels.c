@@ -16,17 +16,14 @@
  * This file is compiled with -mavx2 -mfma; callers must check the CPU first (addon.c does).
  */
 #include "kernels.h"
+#include "gemm_internal.h"
 #include "pool.h"
+#include "winograd.h"
 
 #include <immintrin.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MR 6
-#define NR 16
-#define KC 256
-#define MC 120
-#define NC 3072
 
 /* ---------------------------------------------------------------- operands */
 
@@ -41,10 +38,11 @@ typedef struct {
   const rc_conv_geometry *g;
 } operand;
 
-static void *alloc_aligned(size_t bytes) {
+void *rc_alloc_aligned(size_t bytes) {
   size_t rounded = (bytes + 63) & ~(size_t)63;
   return aligned_alloc(64, rounded ? rounded : 64);
 }
+#define alloc_aligned rc_alloc_aligned
 
 /* Walk one row `m` of the patch matrix from column k0, `len` columns, calling EMIT(t, src_or_null)
  * for runs. Written as a macro-free function with a destination index map to keep packing fast. */
@@ -196,11 +194,22 @@ static void pack_b_sliver(const operand *b, long p0, long kc, long j0, long nc, 
   }
 }
 
+void rc_pack_a(const float *a, long rs, long cs, long i0, long mc, long p0, long kc, float *dst) {
+  operand op = {OP_DENSE, a, rs, cs, NULL};
+  pack_a(&op, i0, mc, p0, kc, 1.0f, dst);
+}
+
+void rc_pack_b_rows(const float *b, long ldb, long p0, long kc, long j0, long nc, float *dst) {
+  operand op = {OP_DENSE, b, ldb, 1, NULL};
+  long slivers = (nc + NR - 1) / NR;
+  for (long s = 0; s < slivers; s++) pack_b_sliver(&op, p0, kc, j0, nc, s, dst);
+}
+
 /* ------------------------------------------------------------- micro-kernel */
 
 /* C[0:mr, 0:nr] = beta * C + a_sliver * b_sliver over kc terms (beta 0: C is not read). */
-static void micro_kernel(long kc, const float *restrict a, const float *restrict b, float *c, long rsc,
-                         long csc, long mr, long nr, float beta) {
+void rc_micro_kernel(long kc, const float *restrict a, const float *restrict b, float *c, long rsc, long csc,
+                     long mr, long nr, float beta) {
   __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
   __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
   __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
@@ -369,7 +378,7 @@ static void gemm_task(void *v, long task, float *scratch) {
           for (long ir = 0; ir < mc; ir += MR) {
             long mr = mc - ir < MR ? mc - ir : MR;
             float *cblk = pr->c + (ic + ir) * pr->rsc + (jc + jr) * pr->csc;
-            micro_kernel(kc, apack + ir * kc, bs, cblk, pr->rsc, pr->csc, mr, nr, beta);
+            rc_micro_kernel(kc, apack + ir * kc, bs, cblk, pr->rsc, pr->csc, mr, nr, beta);
           }
         }
       }
@@ -530,6 +539,7 @@ static long out_pixels(const rc_conv_geometry *g) { return (long)g->batch * g->o
 
 int rc_conv2d(int threads, const rc_conv_geometry *g, const float *x, const float *w, float *y,
               const float *bias, int activation) {
+  if (rc_winograd_applies(g)) return rc_conv2d_winograd(threads, g, x, w, y, bias, activation);
   gemm_problem pr = {0};
   pr.m = out_pixels(g);
   pr.n = g->out_c;
@@ -587,6 +597,7 @@ static long k_split_slices(const gemm_problem *pr) {
 
 int rc_conv2d_backprop_filter(int threads, const rc_conv_geometry *g, const float *x, const float *dy,
                               float *dw) {
+  if (rc_winograd_applies(g)) return rc_conv2d_backprop_filter_winograd(threads, g, x, dy, dw);
   /* dW^T [O, K] = dy^T [O, M] * patches [M, K], then transposed into dW [K, O]. */
   gemm_problem pr = {0};
   pr.m = g->out_c;

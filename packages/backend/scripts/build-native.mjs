@@ -43,6 +43,7 @@ try {
   // loads on any x86-64 and can report `cpuSupported() === false` instead of crashing.
   const units = [
     ['kernels', ['-mavx2', '-mfma']],
+    ['winograd', ['-mavx2', '-mfma']],
     ['reduce', ['-mavx2', '-mfma']],
     ['maxpool', ['-mavx2', '-mfma']],
     ['elementwise', ['-mavx2', '-mfma']],

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { defaultNativeThreads, nativeAddonStatus } from './kernels/nativeAddon';
+import { defaultNativeThreads, nativeAddon, nativeAddonStatus } from './kernels/nativeAddon';
 import { nativeInstalled, nativeSettings } from './kernels/nativeKernels';
 import { registerTfjsGradients } from './registerTfjsGradients';
 import { installTrainingKernels, registerTrainingGradients } from './trainingKernels';
@@ -34,6 +34,13 @@ export interface InitBackendOptions {
    * worker thread (the worker pools already run one worker per core).
    */
   threads?: number;
+  /**
+   * Native 3×3 stride-1 convolutions (forward, input and filter gradients) with at least 16 input
+   * and output channels over at least 192 2×2 output tiles use Winograd's F(2×2, 3×3) algorithm:
+   * 2.25× fewer multiplications, about 2× faster, float32 error within 2× of the direct
+   * product's. Default true; `false` runs every convolution as a direct (implicit GEMM) product.
+   */
+  winograd?: boolean;
 }
 
 /** Where the native kernels stand; see {@link nativeKernelsStatus}. */
@@ -48,6 +55,8 @@ export interface NativeKernelsStatus {
   enabled: boolean;
   /** Threads per native call. */
   threads: number;
+  /** Whether 3×3 stride-1 convolutions may use Winograd F(2×2, 3×3) (`initBackend({ winograd })`). */
+  winograd: boolean;
 }
 
 let threadsChosen = false;
@@ -89,6 +98,8 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<str
     throw new RangeError(`initBackend: 'threads' must be a positive integer, got ${options.threads}`);
   }
   nativeSettings.enabled = options.native ?? true;
+  nativeSettings.winograd = options.winograd ?? true;
+  if (nativeAddonStatus().available) nativeAddon()?.setWinograd(nativeSettings.winograd);
   if (options.threads != null) {
     nativeSettings.threads = options.threads;
     threadsChosen = true;
@@ -142,5 +153,6 @@ export function nativeKernelsStatus(): NativeKernelsStatus {
     reason: addon.reason,
     enabled: nativeSettings.enabled,
     threads: nativeSettings.threads,
+    winograd: nativeSettings.winograd,
   };
 }

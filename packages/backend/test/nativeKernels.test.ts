@@ -54,7 +54,19 @@ const convCases: Case[] = [
   // the image boundary, and 8 slices (the last one short) of a 1×1 convolution.
   conv('3x3 s1 same, batch 2, filter gradient in 2 pixel slices', [2, 48, 45, 3], [3, 3, 3, 5], 1, 'same'),
   conv('1x1 s1, filter gradient in 8 pixel slices', [1, 128, 130, 8], [1, 1, 8, 16], 1, 'valid'),
+  // Winograd F(2x2, 3x3) (3x3 stride 1, >= 16 channels, >= 192 2x2 tiles): odd maps (partial
+  // tiles), batch 2, channel tails (20 = 8·2 + 4 inputs, 21 outputs: a scalar tail and a padded
+  // 16-wide sliver), explicit asymmetric padding, 272 input channels (two 256-deep blocks), and
+  // 360 tiles (the filter gradient's sum over two 256-tile blocks).
+  conv('Winograd 3x3 s1 same, batch 2, odd map, channel tails', [2, 21, 19, 20], [3, 3, 20, 21], 1, 'same'),
+  conv('Winograd 3x3 s1 explicit asymmetric padding', [1, 30, 31, 16], [3, 3, 16, 17], 1, [
+    [1, 2],
+    [0, 1],
+  ]),
+  conv('Winograd 3x3 s1 valid, 272 input channels', [1, 30, 30, 272], [3, 3, 272, 16], 1, 'valid'),
+  conv('Winograd 3x3 s1 same, 360 tiles', [1, 40, 36, 16], [3, 3, 16, 24], 1, 'same'),
 ];
+const winogradCases = convCases.filter((c) => c.name.startsWith('Winograd'));
 
 const errors = new Map<string, { abs: number; rel: number }>();
 function record(kernel: string, got: ArrayLike<number>, want: ArrayLike<number>, tol = 2e-5): void {
@@ -274,27 +286,84 @@ describeNative('native kernels on wasm', () => {
     record('_FusedMatMul (bias, relu) vs float64', got as Float32Array, want);
   });
 
+  it('take the Winograd path where it applies, within float32 error of the direct product', async () => {
+    const addon = nativeAddon();
+    if (addon == null) throw new Error('no addon');
+    for (const c of [...winogradCases, convCases[9]]) {
+      const { x, w, dy, ref, grads } = convInputs(c, 41);
+      await initBackend({ backend: 'wasm', winograd: false });
+      expect(nativeKernelsStatus().winograd).toBe(false);
+      const direct = runConv(c, x, w, dy);
+      await initBackend({ backend: 'wasm' });
+      expect(nativeKernelsStatus().winograd).toBe(true);
+      const wino = runConv(c, x, w, dy);
+      record('Conv2D (direct) vs float64', direct.y, ref.y);
+      record('Conv2DBackpropInput (direct) vs float64', direct.dx, grads.dx);
+      record('Conv2DBackpropFilter (direct) vs float64', direct.dw, grads.dw);
+      if (c === convCases[9]) {
+        // 49 tiles: below the threshold, the same direct product either way.
+        expect(wino.y).toEqual(direct.y);
+        expect(wino.dw).toEqual(direct.dw);
+      } else {
+        // Another algorithm ran (different float32 rounding), as accurate as the direct one.
+        expect(wino.y).not.toEqual(direct.y);
+        expect(wino.dx).not.toEqual(direct.dx);
+        expect(wino.dw).not.toEqual(direct.dw);
+        for (const [got, want] of [
+          [wino.y, ref.y],
+          [wino.dx, grads.dx],
+          [wino.dw, grads.dw],
+        ] as const) {
+          const rel = maxAbsDiff(got, want) / maxAbs(want);
+          expect(rel).toBeLessThan(2e-6);
+        }
+      }
+    }
+    // The switch is process-wide in the addon and reported back.
+    expect(addon.setWinograd(true)).toBe(true);
+  });
+
   it('gives bit-identical results for any thread count', async () => {
-    for (const c of [convCases[9], convCases[13]]) {
+    for (const c of [convCases[9], convCases[13], ...winogradCases]) {
       const { x, w, dy } = convInputs(c, 51);
       await initBackend({ backend: 'wasm', threads: 1 });
       const one = runConv(c, x, w, dy);
       await initBackend({ backend: 'wasm', threads: 3 });
       const three = runConv(c, x, w, dy);
       await initBackend({ backend: 'wasm', threads: status.threads });
-      expect(three.y).toEqual(one.y);
-      expect(three.dx).toEqual(one.dx);
-      expect(three.dw).toEqual(one.dw);
+      expect({ case: c.name, y: three.y }).toEqual({ case: c.name, y: one.y });
+      expect({ case: c.name, dx: three.dx }).toEqual({ case: c.name, dx: one.dx });
+      expect({ case: c.name, dw: three.dw }).toEqual({ case: c.name, dw: one.dw });
     }
   });
 
-  it('conv gradients through tf.grad agree with finite differences', async () => {
-    const c = conv('fd', [2, 7, 6, 3], [3, 3, 3, 4], 2, 'same');
-    const x = tf.tensor4d(Float32Array.from(randomValues(2 * 7 * 6 * 3, 61)), c.xShape);
-    const w = tf.tensor4d(Float32Array.from(randomValues(27 * 4, 62)), c.wShape);
-    const r = tf.tensor4d(Float32Array.from(randomValues(2 * 4 * 3 * 4, 63)), [2, 4, 3, 4]);
+  it.each([
+    { name: 'stride 2 (direct)', x: [2, 7, 6, 3], w: [3, 3, 3, 4], stride: 2, probes: [0, 17, 101, 251] },
+    {
+      name: 'stride 1, 196 tiles (Winograd)',
+      x: [1, 28, 28, 16],
+      w: [3, 3, 16, 16],
+      stride: 1,
+      probes: [0, 999, 5003, 12543],
+    },
+  ] as const)('conv gradients through tf.grad agree with finite differences: $name', async (c) => {
+    const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+    const x = tf.tensor4d(Float32Array.from(randomValues(size(c.x), 61)), [...c.x] as [
+      number,
+      number,
+      number,
+      number,
+    ]);
+    const w = tf.tensor4d(Float32Array.from(randomValues(size(c.w), 62)), [...c.w] as [
+      number,
+      number,
+      number,
+      number,
+    ]);
+    const yShape = tf.tidy(() => tf.conv2d(x, w, c.stride, 'same').shape);
+    const r = tf.tensor(Float32Array.from(randomValues(size(yShape), 63)), yShape);
     const f = (xt: tf.Tensor4D, wt: tf.Tensor4D) =>
-      tf.sum(tf.mul(tf.relu(tf.conv2d(xt, wt, 2, 'same')), r)) as tf.Scalar;
+      tf.sum(tf.mul(tf.relu(tf.conv2d(xt, wt, c.stride, 'same')), r)) as tf.Scalar;
     await expectNoLeaks(() => {
       const [gx, gw] = tf.grads((xt: tf.Tensor, wt: tf.Tensor) => f(xt as tf.Tensor4D, wt as tf.Tensor4D))([
         x,
@@ -315,7 +384,7 @@ describeNative('native kernels on wasm', () => {
           });
         return (at(eps) - at(-eps)) / (2 * eps);
       };
-      for (const i of [0, 17, 101, 251]) {
+      for (const i of c.probes) {
         const fd = probe(x, i, 'x');
         expect(Math.abs(fd - gxv[i])).toBeLessThan(2e-2 * Math.max(1, Math.abs(fd)));
       }

@@ -9,6 +9,11 @@
 /** The addon's functions. Tensors are Float32Array views (of the wasm heap: no copy). */
 export interface NativeAddon {
   cpuSupported(): boolean;
+  /**
+   * Switch the Winograd F(2×2, 3×3) path of 3×3 stride-1 convolutions (forward, input and filter
+   * gradients; on by default) on or off process-wide; returns the previous setting.
+   */
+  setWinograd(enabled: boolean): boolean;
   /** `c[b] = alpha·op(a[b])·op(b[b]) + beta·c[b]` (row-major, strides in elements, 0 broadcasts), then `+ bias[n]` and the activation. */
   sgemm(
     threads: number,
