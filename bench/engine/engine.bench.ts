@@ -10,8 +10,9 @@ const backend = args.get('backend') ?? 'wasm';
 const reps = Number(args.get('reps') ?? (tiny ? 1 : 3));
 const threads = Number(args.get('threads') ?? 2);
 const parallel = !args.has('no-parallel');
-// Native kernels (AVX2/FMA addon) against the pure-wasm kernels, both in this run; --no-native
-// measures wasm only. --native-threads=N sets the native threads (default: the cores).
+// Native kernels (AVX2/FMA addon; with Winograd for 3x3 stride-1 convolutions, and again with
+// every convolution direct unless --no-direct) against the pure-wasm kernels, all in this run;
+// --no-native measures wasm only. --native-threads=N sets the native threads (default: the cores).
 const compareNative = backend === 'wasm' && !args.has('no-native');
 const nativeThreads = args.has('native-threads') ? Number(args.get('native-threads')) : undefined;
 const sgemmSize = tiny ? 256 : 1000;
@@ -163,25 +164,52 @@ interface ModeResult {
   fpn: ReturnType<typeof fpnStep>[];
 }
 
-async function measure(native: boolean): Promise<ModeResult> {
-  await initBackend({ backend, native, threads: nativeThreads });
+async function measure(native: boolean, winograd = true): Promise<ModeResult> {
+  await initBackend({ backend, native, threads: nativeThreads, winograd });
   if (native && !nativeKernelsActive()) {
     throw new Error(
       `engine bench: native kernels unavailable (${nativeKernelsStatus().reason}); use --no-native`,
     );
   }
-  const label = native ? `native (${nativeKernelsStatus().threads} threads)` : `${backend} (1 thread)`;
+  const label = native
+    ? `native${winograd ? '' : ', direct'} (${nativeKernelsStatus().threads} threads)`
+    : `${backend} (1 thread)`;
   return { label, sgemm: sgemm(sgemmSize), convs: convs.map(convLayer), fpn: sizes.map(fpnStep) };
 }
 
+type Reference = ReturnType<typeof torchvision>;
+/** Mean of two reference runs, field by field (the host's speed drifts over a long run). */
+function meanReference(a: Reference, b: Reference): Reference {
+  const avg = (x: number, y: number) => (x + y) / 2;
+  return {
+    sgemm: avg(a.sgemm, b.sgemm),
+    convs: a.convs.map((c, i) => ({
+      forward: avg(c.forward, b.convs[i].forward),
+      backward: avg(c.backward, b.convs[i].backward),
+    })),
+    fpn: a.fpn.map((f, i) => ({
+      size: f.size,
+      forward: avg(f.forward, b.fpn[i].forward),
+      step: avg(f.step, b.fpn[i].step),
+    })),
+  };
+}
+
+// torchvision is measured before and after our modes, and the two runs averaged.
+const refBefore = torchvision();
 const modes: ModeResult[] = [];
-if (compareNative) modes.push(await measure(true));
+if (compareNative) {
+  modes.push(await measure(true));
+  // The same native kernels with Winograd off: every convolution a direct (implicit GEMM) product.
+  if (!args.has('no-direct')) modes.push(await measure(true, false));
+}
 modes.push(await measure(false));
 // Data-parallel workers use what the first mode used (native: one native thread per worker).
 await initBackend({ backend, native: compareNative, threads: nativeThreads });
 const dataParallel = [];
 if (parallel) for (const size of sizes) dataParallel.push(await dataParallelStep(size));
-const ref = torchvision();
+const refAfter = torchvision();
+const ref = meanReference(refBefore, refAfter);
 
 console.log(
   `# engine bench: tfjs ${modes.map((m) => m.label).join(' and ')} vs torch ${threads} thread(s); median of ${reps}; model: ${process.env.RCNN_ENGINE_MODEL}`,
@@ -213,6 +241,9 @@ convs.forEach((spec, i) => {
   );
 });
 console.log('\n## ResNet-50-FPN, batch 1 (ms; step = forward + backward of sum of mean squares of P2..P6)');
+console.log(
+  `torch step, run before / after ours: ${refBefore.fpn.map((f, i) => `${f.size}: ${f1(f.step)} / ${f1(refAfter.fpn[i].step)}`).join('; ')} (the mean is used)`,
+);
 console.log(
   `| size | ${modes.map((m) => `${m.label} fwd | step`).join(' | ')} | torch fwd | torch step | ${modes.map((m) => `${m.label} fwd ratio | step ratio`).join(' | ')} |`,
 );

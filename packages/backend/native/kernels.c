@@ -539,7 +539,7 @@ static long out_pixels(const rc_conv_geometry *g) { return (long)g->batch * g->o
 
 int rc_conv2d(int threads, const rc_conv_geometry *g, const float *x, const float *w, float *y,
               const float *bias, int activation) {
-  if (rc_winograd_applies(g)) return rc_conv2d_winograd(threads, g, x, w, y, bias, activation);
+  if (rc_winograd_applies(g, 0)) return rc_conv2d_winograd(threads, g, x, w, y, bias, activation);
   gemm_problem pr = {0};
   pr.m = out_pixels(g);
   pr.n = g->out_c;
@@ -597,7 +597,7 @@ static long k_split_slices(const gemm_problem *pr) {
 
 int rc_conv2d_backprop_filter(int threads, const rc_conv_geometry *g, const float *x, const float *dy,
                               float *dw) {
-  if (rc_winograd_applies(g)) return rc_conv2d_backprop_filter_winograd(threads, g, x, dy, dw);
+  if (rc_winograd_applies(g, 1)) return rc_conv2d_backprop_filter_winograd(threads, g, x, dy, dw);
   /* dW^T [O, K] = dy^T [O, M] * patches [M, K], then transposed into dW [K, O]. */
   gemm_problem pr = {0};
   pr.m = g->out_c;

@@ -4,9 +4,10 @@
 
 #include "kernels.h"
 
-/* Whether rc_conv2d takes the Winograd path for this geometry: 3 x 3, stride 1, dilation 1, at
- * least 16 input and output channels, enough work, and not switched off. */
-int rc_winograd_applies(const rc_conv_geometry *g);
+/* Whether a convolution (filter_gradient 0) or its filter gradient (1) takes the Winograd path
+ * for this geometry: 3 x 3, stride 1, dilation 1, at least 16 input and output channels, enough
+ * 2 x 2 output tiles, and not switched off. */
+int rc_winograd_applies(const rc_conv_geometry *g, int filter_gradient);
 
 /* Switch the Winograd path on (default) or off (every convolution then runs the implicit GEMM). */
 void rc_set_winograd(int enabled);

@@ -54,7 +54,7 @@ const convCases: Case[] = [
   // the image boundary, and 8 slices (the last one short) of a 1×1 convolution.
   conv('3x3 s1 same, batch 2, filter gradient in 2 pixel slices', [2, 48, 45, 3], [3, 3, 3, 5], 1, 'same'),
   conv('1x1 s1, filter gradient in 8 pixel slices', [1, 128, 130, 8], [1, 1, 8, 16], 1, 'valid'),
-  // Winograd F(2x2, 3x3) (3x3 stride 1, >= 16 channels, >= 192 2x2 tiles): odd maps (partial
+  // Winograd F(2x2, 3x3) (3x3 stride 1, >= 16 channels, >= 48 2x2 tiles): odd maps (partial
   // tiles), batch 2, channel tails (20 = 8·2 + 4 inputs, 21 outputs: a scalar tail and a padded
   // 16-wide sliver), explicit asymmetric padding, 272 input channels (two 256-deep blocks), and
   // 360 tiles (the filter gradient's sum over two 256-tile blocks).
@@ -65,7 +65,10 @@ const convCases: Case[] = [
   ]),
   conv('Winograd 3x3 s1 valid, 272 input channels', [1, 30, 30, 272], [3, 3, 272, 16], 1, 'valid'),
   conv('Winograd 3x3 s1 same, 360 tiles', [1, 40, 36, 16], [3, 3, 16, 24], 1, 'same'),
+  // 9 tiles: below both thresholds (48 tiles forward, 16 for the filter gradient).
+  conv('3x3 s1 same, 6x6 map (direct)', [1, 6, 6, 32], [3, 3, 32, 32], 1, 'same'),
 ];
+const directSmallMap = convCases[convCases.length - 1];
 const winogradCases = convCases.filter((c) => c.name.startsWith('Winograd'));
 
 const errors = new Map<string, { abs: number; rel: number }>();
@@ -289,7 +292,7 @@ describeNative('native kernels on wasm', () => {
   it('take the Winograd path where it applies, within float32 error of the direct product', async () => {
     const addon = nativeAddon();
     if (addon == null) throw new Error('no addon');
-    for (const c of [...winogradCases, convCases[9]]) {
+    for (const c of [...winogradCases, directSmallMap]) {
       const { x, w, dy, ref, grads } = convInputs(c, 41);
       await initBackend({ backend: 'wasm', winograd: false });
       expect(nativeKernelsStatus().winograd).toBe(false);
@@ -300,8 +303,8 @@ describeNative('native kernels on wasm', () => {
       record('Conv2D (direct) vs float64', direct.y, ref.y);
       record('Conv2DBackpropInput (direct) vs float64', direct.dx, grads.dx);
       record('Conv2DBackpropFilter (direct) vs float64', direct.dw, grads.dw);
-      if (c === convCases[9]) {
-        // 49 tiles: below the threshold, the same direct product either way.
+      if (c === directSmallMap) {
+        // Below the thresholds: the same direct product either way.
         expect(wino.y).toEqual(direct.y);
         expect(wino.dw).toEqual(direct.dw);
       } else {
