@@ -1,5 +1,5 @@
 import { type ResNetDepth, ResNetFpnBackbone, resnetFpn } from '@rcnn/backbones';
-import { initBackend } from '@rcnn/backend';
+import { initBackend, nativeKernelsStatus } from '@rcnn/backend';
 import * as tf from '@tensorflow/tfjs-core';
 import { benchArgs, medianMs, runPythonReference } from '../common/harness';
 
@@ -12,6 +12,12 @@ const depth = Number(args.get('depth') ?? 50) as ResNetDepth;
 const sizes: Array<[number, number]> = (args.get('sizes') ?? (tiny ? '64x64' : '800x1344,512x512'))
   .split(',')
   .map((s) => s.split('x').map(Number) as [number, number]);
+
+/** Which kernels ran: the native ones (with their thread count) or tfjs' own on one thread. */
+function kernels(): string {
+  const native = nativeKernelsStatus();
+  return native.active ? `native kernels, ${native.threads} threads` : 'its own kernels, 1 thread';
+}
 
 async function main() {
   await initBackend({ backend });
@@ -39,7 +45,7 @@ async function main() {
   );
 
   console.log(
-    `ResNet-${depth}-FPN forward, batch 1: rcnn.ts on ${backend} (1 thread) vs torchvision (${threads} threads)`,
+    `ResNet-${depth}-FPN forward, batch 1: rcnn.ts on ${backend} (${kernels()}) vs torchvision (${threads} threads)`,
   );
   console.log('size        rcnn.ts ms   torchvision ms   ratio (ours / torchvision)');
   for (const key of Object.keys(ours)) {

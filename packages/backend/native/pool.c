@@ -1,12 +1,53 @@
 /* Thread pool of pool.h: pthreads, one mutex + two condition variables, tasks claimed with an
- * atomic counter; per-thread scratch buffers kept between jobs and freed when a thread ends. */
+ * atomic counter; per-thread scratch buffers kept between jobs and freed when a thread ends.
+ *
+ * Pool threads poll for the next job for SPIN_NS after each one before they sleep, and the caller
+ * polls for the pool threads to finish before it sleeps: a training step calls the kernels every
+ * few milliseconds, and waking a sleeping thread (a halted virtual CPU on a cloud machine) can
+ * take longer than a small kernel runs. OpenMP runtimes do the same. */
 #include "pool.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <time.h>
 
 #define MAX_HELPERS 63
+#define SPIN_NS 2000000L
+
+#if defined(__x86_64__) || defined(__i386__)
+#define cpu_relax() __builtin_ia32_pause()
+#else
+#define cpu_relax() ((void)0)
+#endif
+
+static long elapsed_ns(const struct timespec *t0) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (t.tv_sec - t0->tv_sec) * 1000000000L + (t.tv_nsec - t0->tv_nsec);
+}
+
+/* Poll until *v != old or SPIN_NS pass; true when it changed. */
+static int spin_while_equal(atomic_ulong *v, unsigned long old) {
+  struct timespec t0;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  for (long i = 1;; i++) {
+    if (atomic_load_explicit(v, memory_order_acquire) != old) return 1;
+    cpu_relax();
+    if ((i & 255) == 0 && elapsed_ns(&t0) > SPIN_NS) return 0;
+  }
+}
+
+/* Poll until *v == 0 or SPIN_NS pass. */
+static void spin_until_zero(atomic_int *v) {
+  struct timespec t0;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  for (long i = 1;; i++) {
+    if (atomic_load_explicit(v, memory_order_acquire) == 0) return;
+    cpu_relax();
+    if ((i & 255) == 0 && elapsed_ns(&t0) > SPIN_NS) return;
+  }
+}
 
 typedef struct {
   rc_task_fn fn;
@@ -15,7 +56,7 @@ typedef struct {
   size_t scratch_floats;
   int helpers; /* pool threads allowed to join */
   atomic_long next;
-  int refs; /* pool threads inside the job (under lock) */
+  atomic_int refs; /* pool threads inside the job (incremented under lock) */
   int failed;
 } job;
 
@@ -24,7 +65,7 @@ static pthread_cond_t work = PTHREAD_COND_INITIALIZER;
 static pthread_cond_t done = PTHREAD_COND_INITIALIZER;
 static pthread_mutex_t busy = PTHREAD_MUTEX_INITIALIZER;
 static job *current;
-static unsigned long generation;
+static atomic_ulong generation; /* written under lock, polled without */
 static int started;
 
 static pthread_key_t scratch_key;
@@ -75,18 +116,24 @@ static void *helper(void *arg) {
   /* 0 never equals a live generation (the first job makes it 1): a thread started for a job
    * still sees that job. */
   unsigned long seen = 0;
-  pthread_mutex_lock(&lock);
   for (;;) {
-    while (generation == seen) pthread_cond_wait(&work, &lock);
-    seen = generation;
+    spin_while_equal(&generation, seen);
+    pthread_mutex_lock(&lock);
+    while (atomic_load(&generation) == seen) pthread_cond_wait(&work, &lock);
+    seen = atomic_load(&generation);
     job *j = current;
-    if (j == NULL || index >= j->helpers) continue;
-    j->refs++;
+    if (j == NULL || index >= j->helpers) {
+      pthread_mutex_unlock(&lock);
+      continue;
+    }
+    atomic_fetch_add(&j->refs, 1);
     pthread_mutex_unlock(&lock);
     int rc = run_tasks(j);
     pthread_mutex_lock(&lock);
     if (rc != 0) j->failed = 1;
-    if (--j->refs == 0) pthread_cond_broadcast(&done);
+    /* The last access to *j: once refs reaches 0 the caller may return. */
+    if (atomic_fetch_sub(&j->refs, 1) == 1) pthread_cond_broadcast(&done);
+    pthread_mutex_unlock(&lock);
   }
   return NULL;
 }
@@ -98,7 +145,7 @@ int rc_pool_run(int threads, long ntasks, rc_task_fn fn, void *ctx, size_t scrat
   j.ntasks = ntasks;
   j.scratch_floats = scratch_floats;
   atomic_init(&j.next, 0);
-  j.refs = 0;
+  atomic_init(&j.refs, 0);
   j.failed = 0;
   int helpers = threads - 1;
   if (helpers > ntasks - 1) helpers = (int)(ntasks - 1);
@@ -118,13 +165,17 @@ int rc_pool_run(int threads, long ntasks, rc_task_fn fn, void *ctx, size_t scrat
   if (helpers > started) helpers = started;
   j.helpers = helpers;
   current = &j;
-  generation++;
+  atomic_fetch_add(&generation, 1);
   pthread_cond_broadcast(&work);
   pthread_mutex_unlock(&lock);
   int rc = run_tasks(&j);
+  /* No pool thread joins after this; wait for those inside (polling first, then sleeping). */
   pthread_mutex_lock(&lock);
   current = NULL;
-  while (j.refs > 0) pthread_cond_wait(&done, &lock);
+  pthread_mutex_unlock(&lock);
+  spin_until_zero(&j.refs);
+  pthread_mutex_lock(&lock);
+  while (atomic_load(&j.refs) > 0) pthread_cond_wait(&done, &lock);
   pthread_mutex_unlock(&lock);
   pthread_mutex_unlock(&busy);
   return rc != 0 || j.failed ? -1 : 0;
