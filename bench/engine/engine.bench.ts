@@ -47,7 +47,10 @@ function convLayer(spec: ConvSpec) {
   const y = tf.conv2d(x, filter, spec.stride, 'same');
   const dy = tf.randomNormal(y.shape, 0, 1, 'float32', 3) as tf.Tensor4D;
   const attrs = { strides: spec.stride, pad: 'same', dataFormat: 'NHWC' } as const;
-  const forward = medianMs(() => tf.conv2d(x, filter, spec.stride, 'same').dispose(), reps);
+  // Single layers take milliseconds: at least 7 repetitions, so one slow moment of the host
+  // does not make the median.
+  const layerReps = Math.max(reps, 7);
+  const forward = medianMs(() => tf.conv2d(x, filter, spec.stride, 'same').dispose(), layerReps);
   // The two kernels tf.conv2d's gradient runs.
   const backwardInput = medianMs(
     () =>
@@ -60,7 +63,7 @@ function convLayer(spec: ConvSpec) {
             { ...attrs, inputShape: [n, h, w, c] },
           ) as tf.Tensor
       ).dispose(),
-    reps,
+    layerReps,
   );
   const backwardFilter = medianMs(
     () =>
@@ -73,7 +76,7 @@ function convLayer(spec: ConvSpec) {
             { ...attrs, filterShape: [3, 3, c, spec.out] },
           ) as tf.Tensor
       ).dispose(),
-    reps,
+    layerReps,
   );
   const gflop = (2 * y.size * 9 * c) / 1e9;
   tf.dispose([x, filter, y, dy]);

@@ -615,7 +615,7 @@ int rc_conv2d_backprop_filter(int threads, const rc_conv_geometry *g, const floa
   pr.b.g = g;
   pr.b.rs = pr.b.cs = 0;
   /* Accumulate row-major (vector stores on each of the M/256 K slices), transpose once. */
-  float *t = alloc_aligned(sizeof(float) * (size_t)(pr.m * pr.n));
+  float *t = rc_thread_buffer(1, (size_t)(pr.m * pr.n));
   if (t == NULL) return -1;
   pr.c = t;
   pr.rsc = pr.n;
@@ -628,10 +628,7 @@ int rc_conv2d_backprop_filter(int threads, const rc_conv_geometry *g, const floa
     slices = (pr.k + per - 1) / per;
     const size_t size = (size_t)(pr.m * pr.n);
     float *parts = alloc_aligned(sizeof(float) * size * (size_t)slices);
-    if (parts == NULL) {
-      free(t);
-      return -1;
-    }
+    if (parts == NULL) return -1;
     k_split ks = {&pr, per, parts};
     gemm_plan pl = plan_gemm(&pr, 1);
     rc = rc_pool_run(threads, slices, k_split_task, &ks, plan_scratch(&pl));
@@ -647,7 +644,6 @@ int rc_conv2d_backprop_filter(int threads, const rc_conv_geometry *g, const floa
     rc = gemm_run(&pr, threads);
   }
   if (rc == 0) transpose(t, pr.m, pr.n, dw);
-  free(t);
   return rc;
 }
 
@@ -721,7 +717,7 @@ int rc_conv2d_backprop_input(int threads, const rc_conv_geometry *g, const float
      * ([kh,kw,C,O] -> [kh,kw,O,C]) under the complementary padding: an implicit GEMM with no
      * column matrix and no scatter. */
     const long C = g->in_c, taps = (long)g->kh * g->kw;
-    float *flipped = alloc_aligned(sizeof(float) * (size_t)(taps * O * C));
+    float *flipped = rc_thread_buffer(2, (size_t)(taps * O * C));
     if (flipped == NULL) return -1;
     for (long t = 0; t < taps; t++) transpose(w + (taps - 1 - t) * C * O, C, O, flipped + t * O * C);
     rc_conv_geometry f = *g;
@@ -733,9 +729,7 @@ int rc_conv2d_backprop_input(int threads, const rc_conv_geometry *g, const float
     f.out_c = g->in_c;
     f.pad_top = (g->kh - 1) * g->dil_h - g->pad_top;
     f.pad_left = (g->kw - 1) * g->dil_w - g->pad_left;
-    int rc = rc_conv2d(threads, &f, dy, flipped, dx, NULL, RC_ACT_LINEAR);
-    free(flipped);
-    return rc;
+    return rc_conv2d(threads, &f, dy, flipped, dx, NULL, RC_ACT_LINEAR);
   }
   memset(dx, 0, sizeof(float) * (size_t)g->batch * g->in_h * g->in_w * g->in_c);
   /* Column blocks of at most 2 M floats (8 MB): written by the GEMM, read back from cache. */

@@ -68,6 +68,9 @@ static job *current;
 static atomic_ulong generation; /* written under lock, polled without */
 static int started;
 
+/* Per-thread buffers: slot 0 is the task scratch of run_tasks, slots 1..3 rc_thread_buffer's. */
+#define BUFFER_SLOTS 4
+
 static pthread_key_t scratch_key;
 static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
 
@@ -78,20 +81,21 @@ typedef struct {
 
 static void scratch_free(void *v) {
   scratch_buf *s = v;
-  free(s->p);
+  for (int i = 0; i < BUFFER_SLOTS; i++) free(s[i].p);
   free(s);
 }
 
 static void scratch_init(void) { pthread_key_create(&scratch_key, scratch_free); }
 
-static float *scratch_get(size_t floats) {
+static float *buffer_get(int slot, size_t floats) {
   pthread_once(&scratch_once, scratch_init);
-  scratch_buf *s = pthread_getspecific(scratch_key);
-  if (s == NULL) {
-    s = calloc(1, sizeof *s);
-    if (s == NULL) return NULL;
-    pthread_setspecific(scratch_key, s);
+  scratch_buf *all = pthread_getspecific(scratch_key);
+  if (all == NULL) {
+    all = calloc(BUFFER_SLOTS, sizeof *all);
+    if (all == NULL) return NULL;
+    pthread_setspecific(scratch_key, all);
   }
+  scratch_buf *s = &all[slot];
   if (s->floats < floats) {
     free(s->p);
     size_t bytes = ((floats * sizeof(float)) + 63) & ~(size_t)63;
@@ -99,6 +103,13 @@ static float *scratch_get(size_t floats) {
     s->floats = s->p ? floats : 0;
   }
   return s->p;
+}
+
+static float *scratch_get(size_t floats) { return buffer_get(0, floats); }
+
+float *rc_thread_buffer(int slot, size_t floats) {
+  if (slot < 0 || slot + 1 >= BUFFER_SLOTS) return NULL;
+  return buffer_get(slot + 1, floats);
 }
 
 static int run_tasks(job *j) {

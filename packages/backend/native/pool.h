@@ -17,4 +17,10 @@ typedef void (*rc_task_fn)(void *ctx, long task, float *scratch);
  */
 int rc_pool_run(int threads, long ntasks, rc_task_fn fn, void *ctx, size_t scratch_floats);
 
+/* A buffer of at least `floats` floats (64-byte aligned) owned by the calling thread, kept and
+ * reused across calls (grown when too small) and freed when the thread ends; `slot` 0, 1 or 2
+ * names independent buffers (0: Winograd filters, 1: filter gradients, 2: flipped filters). Meant for large per-call work areas, whose fresh pages would otherwise be
+ * faulted in on every call. Not for pool tasks (they get `scratch`). NULL when memory ran out. */
+float *rc_thread_buffer(int slot, size_t floats);
+
 #endif
