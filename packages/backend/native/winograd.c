@@ -135,6 +135,28 @@ static inline void filter_transform1(const float *w, long C, long O, long c, lon
 #define SADD(a, b) ((a) + (b))
 #define SSUB(a, b) ((a) - (b))
 
+/* --------------------------------------------------------------- tiles */
+
+/* The 2 x 2 output tiles of a convolution: `h` x `w` per image (the last row / column may be
+ * partial), `count` in all. */
+typedef struct {
+  long h, w, count;
+} tile_grid;
+
+static tile_grid tile_grid_of(const rc_conv_geometry *g) {
+  tile_grid t = {(g->out_h + 1) / 2, (g->out_w + 1) / 2, 0};
+  t.count = (long)g->batch * t.h * t.w;
+  return t;
+}
+
+/* Image, tile row and tile column of tile `tile`. */
+static inline void tile_position(tile_grid t, long tile, long *n, long *ty, long *tx) {
+  *n = tile / (t.h * t.w);
+  long rem = tile - *n * t.h * t.w;
+  *ty = rem / t.w;
+  *tx = rem - *ty * t.w;
+}
+
 /* --------------------------------------------------------------- the job */
 
 typedef struct {
@@ -144,7 +166,7 @@ typedef struct {
   float *y;
   const float *bias;
   int activation;
-  long tiles_h, tiles_w, tiles; /* per image, and in all */
+  tile_grid grid;
   long block;                   /* tiles per task, a multiple of MR, at most MC */
   long o_pad;                   /* O rounded up to NR */
 } wino_job;
@@ -155,15 +177,14 @@ static inline long packed_u_offset(const wino_job *j, long xi, long pc) {
 
 /* Transform the 4 x 4 input patches of tiles [t0, t0 + count) into v[xi - xi0][t][c] (row stride
  * C, `plane` floats per xi) for xi in [xi0, xi1). */
-static void transform_inputs(const rc_conv_geometry *g, const float *x, long tiles_h, long tiles_w, long t0,
-                             long count, float *v, long plane, int xi0, int xi1) {
+static void transform_inputs(const rc_conv_geometry *g, const float *x, tile_grid grid, long t0, long count,
+                             float *v, long plane, int xi0, int xi1) {
   const long C = g->in_c, H = g->in_h, W = g->in_w;
   const __m256 zero = _mm256_setzero_ps();
   for (long t = 0; t < count; t++) {
     long tile = t0 + t;
-    long n = tile / (tiles_h * tiles_w);
-    long rem = tile - n * tiles_h * tiles_w;
-    long ty = rem / tiles_w, tx = rem - ty * tiles_w;
+    long n, ty, tx;
+    tile_position(grid, tile, &n, &ty, &tx);
     long ih0 = 2 * ty - g->pad_top, iw0 = 2 * tx - g->pad_left;
     const float *img = x + n * H * W * C;
     const float *rows[16];
@@ -209,9 +230,8 @@ static void transform_outputs(const wino_job *j, long t0, long count, const floa
   const long plane = (long)j->block * O;
   for (long t = 0; t < count; t++) {
     long tile = t0 + t;
-    long n = tile / (j->tiles_h * j->tiles_w);
-    long rem = tile - n * j->tiles_h * j->tiles_w;
-    long ty = rem / j->tiles_w, tx = rem - ty * j->tiles_w;
+    long n, ty, tx;
+    tile_position(j->grid, tile, &n, &ty, &tx);
     long oh = 2 * ty, ow = 2 * tx;
     float *out[4];
     for (int a = 0; a < 2; a++)
@@ -243,11 +263,11 @@ static void block_task(void *ctx, long task, float *scratch) {
   const wino_job *j = ctx;
   const long C = j->g->in_c, O = j->g->out_c;
   long t0 = task * j->block;
-  long count = j->tiles - t0 < j->block ? j->tiles - t0 : j->block;
+  long count = j->grid.count - t0 < j->block ? j->grid.count - t0 : j->block;
   float *v = scratch;
   float *m = v + 16 * j->block * C;
   float *apack = m + 16 * j->block * O;
-  transform_inputs(j->g, j->x, j->tiles_h, j->tiles_w, t0, count, v, j->block * C, 0, 16);
+  transform_inputs(j->g, j->x, j->grid, t0, count, v, j->block * C, 0, 16);
   const long slivers = (O + NR - 1) / NR;
   for (long xi = 0; xi < 16; xi++) {
     const float *a = v + xi * j->block * C;
@@ -324,18 +344,16 @@ int rc_conv2d_winograd(int threads, const rc_conv_geometry *g, const float *x, c
   j.y = y;
   j.bias = bias;
   j.activation = activation;
-  j.tiles_h = (g->out_h + 1) / 2;
-  j.tiles_w = (g->out_w + 1) / 2;
-  j.tiles = (long)g->batch * j.tiles_h * j.tiles_w;
+  j.grid = tile_grid_of(g);
   j.o_pad = o_pad;
   /* Blocks of at most MC tiles (each reads all of U once per block: big blocks reuse it), split
    * so that every thread has one, and never below 4 slivers. */
-  long want = (j.tiles + threads - 1) / threads;
+  long want = (j.grid.count + threads - 1) / threads;
   long block = (want + MR - 1) / MR * MR;
   if (block > MC) block = MC;
   if (block < 4 * MR) block = 4 * MR;
   j.block = block;
-  long tasks = (j.tiles + block - 1) / block;
+  long tasks = (j.grid.count + block - 1) / block;
   size_t scratch = (size_t)(16 * block * C + 16 * block * O + block * KC);
   return rc_pool_run(threads, tasks, block_task, &j, scratch);
 }
@@ -354,7 +372,7 @@ typedef struct {
   const rc_conv_geometry *g;
   const float *x, *dy;
   float *du; /* [16][C][O] */
-  long tiles_h, tiles_w, tiles;
+  tile_grid grid;
   int per_task; /* xi per task */
 } wino_grad_job;
 
@@ -367,9 +385,8 @@ static void transform_output_grads(const wino_grad_job *j, long t0, long count, 
   const __m256 zero = _mm256_setzero_ps();
   for (long t = 0; t < count; t++) {
     long tile = t0 + t;
-    long n = tile / (j->tiles_h * j->tiles_w);
-    long rem = tile - n * j->tiles_h * j->tiles_w;
-    long ty = rem / j->tiles_w, tx = rem - ty * j->tiles_w;
+    long n, ty, tx;
+    tile_position(j->grid, tile, &n, &ty, &tx);
     long oh = 2 * ty, ow = 2 * tx;
     const float *src[4];
     for (int a = 0; a < 2; a++)
@@ -427,9 +444,9 @@ static void grad_task(void *ctx, long task, float *scratch) {
   float *bpack = e + nxi * KC * O;
   float *apack = bpack + KC * o_pad;
   const long slivers = o_pad / NR;
-  for (long t0 = 0; t0 < j->tiles; t0 += KC) {
-    long kc = j->tiles - t0 < KC ? j->tiles - t0 : KC;
-    transform_inputs(j->g, j->x, j->tiles_h, j->tiles_w, t0, kc, v, KC * C, xi0, xi1);
+  for (long t0 = 0; t0 < j->grid.count; t0 += KC) {
+    long kc = j->grid.count - t0 < KC ? j->grid.count - t0 : KC;
+    transform_inputs(j->g, j->x, j->grid, t0, kc, v, KC * C, xi0, xi1);
     transform_output_grads(j, t0, kc, e, KC * O, xi0, xi1);
     float beta = t0 == 0 ? 0.0f : 1.0f;
     for (long q = 0; q < nxi; q++) {
@@ -517,9 +534,7 @@ int rc_conv2d_backprop_filter_winograd(int threads, const rc_conv_geometry *g, c
   j.x = x;
   j.dy = dy;
   j.du = du;
-  j.tiles_h = (g->out_h + 1) / 2;
-  j.tiles_w = (g->out_w + 1) / 2;
-  j.tiles = (long)g->batch * j.tiles_h * j.tiles_w;
+  j.grid = tile_grid_of(g);
   /* The xi split: one group per thread (at most 8 groups); each group transforms every tile, so
    * more groups repeat the (cheap) transforms more often. */
   int groups = threads < 1 ? 1 : threads > 8 ? 8 : threads;
