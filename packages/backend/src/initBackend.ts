@@ -36,7 +36,7 @@ export interface InitBackendOptions {
   threads?: number;
   /**
    * Native 3×3 stride-1 convolutions (forward, input and filter gradients) with at least 16 input
-   * and output channels over at least 48 2×2 output tiles (16 for the filter gradient) use Winograd's F(2×2, 3×3) algorithm:
+   * and output channels over at least 48 2×2 output tiles per image (16 in the batch for the filter gradient) use Winograd's F(2×2, 3×3) algorithm:
    * 2.25× fewer multiplications, about 2× faster, float32 error within 2× of the direct
    * product's. Default true; `false` runs every convolution as a direct (implicit GEMM) product.
    */

@@ -326,6 +326,25 @@ describeNative('native kernels on wasm', () => {
     expect(addon.setWinograd(true)).toBe(true);
   });
 
+  it('give each image the same output whatever batch it comes in (Winograd decided per image)', async () => {
+    // 36 tiles per image: below the forward's threshold alone, above it (72) for the batch.
+    const x = randomValues(2 * 12 * 12 * 32, 71);
+    const w = randomValues(9 * 32 * 24, 72);
+    await expectNoLeaks(() => {
+      tf.tidy(() => {
+        const wt = tf.tensor4d(Float32Array.from(w), [3, 3, 32, 24]);
+        const both = tf.tensor4d(Float32Array.from(x), [2, 12, 12, 32]);
+        const pair = tf.conv2d(both, wt, 1, 'same').dataSync();
+        const half = pair.length / 2;
+        for (const i of [0, 1]) {
+          const one = tf.slice(both, [i, 0, 0, 0], [1, 12, 12, 32]);
+          const alone = tf.conv2d(one, wt, 1, 'same').dataSync();
+          expect(Array.from(pair.subarray(i * half, (i + 1) * half))).toEqual(Array.from(alone));
+        }
+      });
+    });
+  });
+
   it('gives bit-identical results for any thread count', async () => {
     for (const c of [convCases[9], convCases[13], ...winogradCases]) {
       const { x, w, dy } = convInputs(c, 51);

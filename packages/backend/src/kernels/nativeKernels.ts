@@ -38,7 +38,7 @@ export const nativeSettings = {
   enabled: true,
   /** Threads per native call (the caller's thread plus pool threads). */
   threads: 1,
-  /** 3×3 stride-1 convolutions with ≥ 16 channels on ≥ 48 2×2 tiles (16 for the filter gradient) use Winograd F(2×2, 3×3). */
+  /** 3×3 stride-1 convolutions with ≥ 16 channels on ≥ 48 2×2 tiles per image (16 in the batch for the filter gradient) use Winograd F(2×2, 3×3). */
   winograd: true,
 };
 
