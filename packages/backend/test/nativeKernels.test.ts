@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectNoLeaks, initBackend, nativeKernelsActive, nativeKernelsStatus } from '../src/index';
 import { nativeAddon, nativeAddonStatus } from '../src/kernels/nativeAddon';
+import { onCpuThenWasm } from './helpers/onCpuThenWasm';
 import { maxAbs, maxAbsDiff, type RefConv, randomValues, refConv, refConvGrads } from './helpers/reference';
 
 const addonFile = fileURLToPath(new URL('../native/build/rcnn_native.node', import.meta.url));
@@ -178,15 +179,8 @@ describeNative('native kernels on wasm', () => {
 
   it.each(convCases)('conv forward and gradients match float64 and cpu: $name', async (c) => {
     const { x, w, dy, ref, grads } = convInputs(c, 11);
-    await initBackend({ backend: 'cpu' });
-    const cpu = runConv(c, x, w, dy);
-    await initBackend({ backend: 'wasm' });
+    const { cpu, wasm: native } = await onCpuThenWasm(() => runConv(c, x, w, dy));
     expect(nativeKernelsActive()).toBe(true);
-    let native: ConvResults | undefined;
-    await expectNoLeaks(() => {
-      native = runConv(c, x, w, dy);
-    });
-    if (native == null) throw new Error('no result');
     record('Conv2D vs float64', native.y, ref.y);
     record('Conv2DBackpropInput vs float64', native.dx, grads.dx);
     record('Conv2DBackpropFilter vs float64', native.dw, grads.dw);
@@ -253,15 +247,9 @@ describeNative('native kernels on wasm', () => {
         );
         return tf.matMul(at, bt, d.ta, d.tb).dataSync() as Float32Array;
       });
-    await initBackend({ backend: 'cpu' });
-    const cpu = run();
-    await initBackend({ backend: 'wasm' });
-    let got: Float32Array | undefined;
-    await expectNoLeaks(() => {
-      got = run();
-    });
-    record('BatchMatMul vs float64', got as Float32Array, want);
-    record('BatchMatMul vs cpu', got as Float32Array, cpu);
+    const { cpu, wasm: got } = await onCpuThenWasm(run);
+    record('BatchMatMul vs float64', got, want);
+    record('BatchMatMul vs cpu', got, cpu);
   });
 
   it('fused matMul: bias + relu natively, rank-4 batches', async () => {

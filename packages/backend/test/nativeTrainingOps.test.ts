@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectNoLeaks, initBackend, nativeKernelsActive, nativeKernelsStatus } from '../src/index';
 import { nativeAddon, nativeAddonStatus } from '../src/kernels/nativeAddon';
+import { onCpuThenWasm } from './helpers/onCpuThenWasm';
 import { maxAbs, maxAbsDiff, randomValues } from './helpers/reference';
 
 const status = nativeKernelsStatus();
@@ -144,15 +145,8 @@ describeNative('native Sum, MaxPoolGrad and elementwise kernels on wasm', () => 
       3,
     );
     const norm = c.axes.map((a) => (a < 0 ? a + c.shape.length : a));
-    await initBackend({ backend: 'cpu' });
-    const cpu = sumOn(x, c.shape, c.axes, c.keepDims);
-    await initBackend({ backend: 'wasm' });
+    const { cpu, wasm: got } = await onCpuThenWasm(() => sumOn(x, c.shape, c.axes, c.keepDims));
     expect(nativeKernelsActive()).toBe(true);
-    let got: ReturnType<typeof sumOn> | undefined;
-    await expectNoLeaks(() => {
-      got = sumOn(x, c.shape, c.axes, c.keepDims);
-    });
-    if (got == null) throw new Error('no result');
     expect(got.shape).toEqual(cpu.shape);
     expect(got.dtype).toBe('float32');
     record('Sum vs float64', got.values, refSum(x, c.shape, norm));
@@ -198,15 +192,9 @@ describeNative('native Sum, MaxPoolGrad and elementwise kernels on wasm', () => 
       return [info.padInfo.top, info.padInfo.left];
     });
     const want = refMaxPoolGrad(c, x, dy, outShape[1], outShape[2], pads);
-    await initBackend({ backend: 'cpu' });
-    const cpu = poolGrad(c, x, dy, outShape);
-    await initBackend({ backend: 'wasm' });
-    let got: Float32Array | undefined;
-    await expectNoLeaks(() => {
-      got = poolGrad(c, x, dy, outShape);
-    });
-    record('MaxPoolGrad vs float64', got!, want);
-    record('MaxPoolGrad vs cpu', got!, cpu);
+    const { cpu, wasm: got } = await onCpuThenWasm(() => poolGrad(c, x, dy, outShape));
+    record('MaxPoolGrad vs float64', got, want);
+    record('MaxPoolGrad vs cpu', got, cpu);
   });
 
   it('MaxPoolGrad: the addon equals tfjs on wasm, for any thread count', async () => {
@@ -337,17 +325,11 @@ describeNative('native Sum, MaxPoolGrad and elementwise kernels on wasm', () => 
           return { values: y.dataSync(), shape: y.shape };
         }),
       );
-    await initBackend({ backend: 'cpu' });
-    const cpu = run();
-    await initBackend({ backend: 'wasm' });
-    let got: ReturnType<typeof run> | undefined;
-    await expectNoLeaks(() => {
-      got = run();
-    });
+    const { cpu, wasm: got } = await onCpuThenWasm(run);
     binaryOps.forEach(({ name, ref }, i) => {
-      expect(got![i].shape).toEqual(cpu[i].shape);
-      record(`${name} vs float64`, got![i].values, refBinary(a, c.a, b, c.b, ref), 1e-7);
-      expect(got![i].values).toEqual(cpu[i].values);
+      expect(got[i].shape).toEqual(cpu[i].shape);
+      record(`${name} vs float64`, got[i].values, refBinary(a, c.a, b, c.b, ref), 1e-7);
+      expect(got[i].values).toEqual(cpu[i].values);
     });
   });
 
@@ -372,14 +354,8 @@ describeNative('native Sum, MaxPoolGrad and elementwise kernels on wasm', () => 
         const grad = tf.grad((u: tf.Tensor) => tf.sum(tf.mul(tf.relu(u), 3)))(t);
         return [tf.relu(t).dataSync(), step.dataSync(), tf.step(t).dataSync(), grad.dataSync()];
       });
-    await initBackend({ backend: 'cpu' });
-    const cpu = run();
-    await initBackend({ backend: 'wasm' });
-    let got: ReturnType<typeof run> | undefined;
-    await expectNoLeaks(() => {
-      got = run();
-    });
-    for (let k = 0; k < cpu.length; k++) expect(got![k]).toEqual(cpu[k]);
+    const { cpu, wasm: got } = await onCpuThenWasm(run);
+    for (let k = 0; k < cpu.length; k++) expect(got[k]).toEqual(cpu[k]);
     expect(Number.isNaN(got![0][3]) && Number.isNaN(got![1][3])).toBe(true);
     expect([got![1][5], got![1][6], got![1][7] > 0 ? 1 : 0.25]).toEqual([0.25, 0.25, got![1][7]]);
     expect(got![3][0]).toBe(x[0] > 0 ? 3 : 0);
