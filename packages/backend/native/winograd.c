@@ -36,6 +36,28 @@ void rc_set_winograd(int enabled) { winograd_enabled = enabled != 0; }
 
 int rc_get_winograd(void) { return winograd_enabled; }
 
+/* --------------------------------------------------------------- tiles */
+
+/* The 2 x 2 output tiles of a convolution: `h` x `w` per image (the last row / column may be
+ * partial), `count` in all. */
+typedef struct {
+  long h, w, count;
+} tile_grid;
+
+static tile_grid tile_grid_of(const rc_conv_geometry *g) {
+  tile_grid t = {(g->out_h + 1) / 2, (g->out_w + 1) / 2, 0};
+  t.count = (long)g->batch * t.h * t.w;
+  return t;
+}
+
+/* Image, tile row and tile column of tile `tile`. */
+static inline void tile_position(tile_grid t, long tile, long *n, long *ty, long *tx) {
+  *n = tile / (t.h * t.w);
+  long rem = tile - *n * t.h * t.w;
+  *ty = rem / t.w;
+  *tx = rem - *ty * t.w;
+}
+
 int rc_winograd_applies(const rc_conv_geometry *g, int filter_gradient) {
   if (!winograd_enabled) return 0;
   if (g->kh != 3 || g->kw != 3 || g->stride_h != 1 || g->stride_w != 1 || g->dil_h != 1 || g->dil_w != 1)
@@ -46,11 +68,12 @@ int rc_winograd_applies(const rc_conv_geometry *g, int filter_gradient) {
   /* The forward's filter transform (16 C O once per call) is paid back from about 48 tiles (a
    * 14 x 14 map: measured 1.5x faster at 16 x 16, slower at 8 x 8); the filter gradient has no
    * such fixed cost and wins from 16 tiles. */
-  long per_image = (long)((g->out_h + 1) / 2) * ((g->out_w + 1) / 2);
+  tile_grid t = tile_grid_of(g);
+  long per_image = t.h * t.w;
   /* The forward (and the input gradient, a forward of its own) decides per image, so an image's
    * output does not depend on the batch it comes in; the filter gradient sums over the batch. */
   if (!filter_gradient) return per_image >= WINOGRAD_MIN_TILES;
-  return (long)g->batch * per_image >= WINOGRAD_MIN_TILES_FILTER;
+  return t.count >= WINOGRAD_MIN_TILES_FILTER;
 }
 
 /* --------------------------------------------------------------- transforms */
@@ -137,28 +160,6 @@ static inline void filter_transform1(const float *w, long C, long O, long c, lon
 #define VSUB(a, b) _mm256_sub_ps(a, b)
 #define SADD(a, b) ((a) + (b))
 #define SSUB(a, b) ((a) - (b))
-
-/* --------------------------------------------------------------- tiles */
-
-/* The 2 x 2 output tiles of a convolution: `h` x `w` per image (the last row / column may be
- * partial), `count` in all. */
-typedef struct {
-  long h, w, count;
-} tile_grid;
-
-static tile_grid tile_grid_of(const rc_conv_geometry *g) {
-  tile_grid t = {(g->out_h + 1) / 2, (g->out_w + 1) / 2, 0};
-  t.count = (long)g->batch * t.h * t.w;
-  return t;
-}
-
-/* Image, tile row and tile column of tile `tile`. */
-static inline void tile_position(tile_grid t, long tile, long *n, long *ty, long *tx) {
-  *n = tile / (t.h * t.w);
-  long rem = tile - *n * t.h * t.w;
-  *ty = rem / t.w;
-  *tx = rem - *ty * t.w;
-}
 
 /* --------------------------------------------------------------- the job */
 
