@@ -130,6 +130,7 @@ describe('resuming', () => {
       runsDir: join(tmp, 'resume'),
       dataset,
       backend: 'wasm',
+      trunk: null,
     };
     let reports = 0;
     const stopped = await runVariant(job, { report: () => void reports++, shouldStop: () => reports >= 1 });
@@ -192,4 +193,31 @@ describe('zoo compare on the R-CNN family smoke suite', () => {
     const html = readFileSync(join(root, 'report.html'), 'utf8');
     expect(html).toContain('keypoint AP');
   }, 300_000);
+});
+
+describe('zoo compare with a pretrained trunk', () => {
+  it('pretrains the shared trunk once, starts every variant from it and reuses it afterwards', async () => {
+    const trunkRuns = join(tmp, 'trunk-runs');
+    const args = ['compare', '--suite', 'micro', '--workers', '1', '--runs', trunkRuns, '--pretrain-iterations', '3'];
+    const io = captureIo();
+    expect(await main(args, io)).toBe(0);
+    expect(io.err()).toMatch(/pretrain R18 ×1\/4 .*3\/3/);
+    expect(io.err()).toMatch(/trunk R18 ×1\/4: 3 pretraining iterations, crop accuracy \d+\.\d% on val/);
+    const report = JSON.parse(readFileSync(join(trunkRuns, 'micro', 'results.json'), 'utf8')) as SuiteReport;
+    const keys = new Set(report.variants.map((v) => v.trunk?.key));
+    // Both variants share the R18 trunk.
+    expect(keys.size).toBe(1);
+    const trunk = report.variants[0].trunk;
+    expect(trunk?.iterations).toBe(3);
+    expect(existsSync(trunk?.weights as string)).toBe(true);
+    expect(existsSync(join(trunkRuns, 'trunks', trunk?.key as string, 'trunk.json'))).toBe(true);
+    // A different budget (more iterations) retrains the variants but reuses the trunk.
+    const again = captureIo();
+    expect(await main([...args, '--iterations', '3'], again)).toBe(0);
+    expect(again.err()).not.toMatch(/pretrain R18 ×1\/4 .*\d\/3/);
+    expect(again.err()).toContain('trunk R18 ×1/4: 3 pretraining iterations');
+    const bad = captureIo();
+    expect(await main([...args, '--pretrain-iterations', 'many'], bad)).toBe(1);
+    expect(bad.err()).toMatch(/--pretrain-iterations must be an integer >= 0/);
+  });
 });

@@ -87,6 +87,15 @@ export { type CocoResultsOptions, type ImagePrediction, toCocoResults } from './
 export { type PasteMasksOptions, pasteMasksInImage } from './inference/pasteMasks';
 export { Predictor, type PredictorOptions } from './inference/predictor';
 export { initDetectorBackend } from './initDetectorBackend';
+export { type CropBatch, type ObjectCropOptions, ObjectCropSampler } from './pretraining/objectCrops';
+export { loadPretrainedTrunk, type PretrainedTrunkReport } from './pretraining/loadPretrainedTrunk';
+export {
+  pretrainTrunk,
+  type TrunkPretrainingOptions,
+  type TrunkPretrainingPoint,
+  type TrunkPretrainingProgress,
+  type TrunkPretrainingResult,
+} from './pretraining/pretrainTrunk';
 export { clipGradientsByNorm, globalNorm } from './training/clipGradients';
 export { DataParallelGradients, type DataParallelOptions } from './training/dataParallelGradients';
 export type { DetectorGradientJob, DetectorGradientResult } from './training/detectorGradientJob';

@@ -14,7 +14,14 @@ export interface ParsedCommand {
   readonly options: Readonly<Record<string, string | boolean | undefined>>;
 }
 
-const BUDGET = ['iterations', 'train-images', 'val-images', 'image-size', 'batch-size'] as const;
+const BUDGET = [
+  'iterations',
+  'train-images',
+  'val-images',
+  'image-size',
+  'batch-size',
+  'pretrain-iterations',
+] as const;
 const S = { type: 'string' } as const;
 
 const OPTIONS: Record<CommandName, Record<string, { type: 'string' | 'boolean' }>> = {

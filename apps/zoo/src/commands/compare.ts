@@ -65,7 +65,7 @@ export async function runAndReport(
   const board = new ProgressBoard(io.stderr);
   const start = performance.now();
   board.log(
-    `zoo: suite ${suite.name} (${count} variant${count > 1 ? 's' : ''}, ${budget.iterations} iterations each, ${budget.imageSize} px, ${workers} worker${workers > 1 ? 's' : ''}); runs in ${relative(process.cwd(), runsDir) || '.'}`,
+    `zoo: suite ${suite.name} (${count} variant${count > 1 ? 's' : ''}, ${budget.iterations} iterations each, ${budget.imageSize} px, ${budget.pretrainIterations > 0 ? `pretrained trunk (${budget.pretrainIterations} iterations)` : 'random init'}, ${workers} worker${workers > 1 ? 's' : ''}); runs in ${relative(process.cwd(), runsDir) || '.'}`,
   );
   const outcome = await withInterrupt(io, stop, () =>
     runSuite({ suite, budget, runsDir, workers, backend, board, stop, only }),

@@ -25,7 +25,7 @@ export async function suitesCommand(cmd: ParsedCommand, io: CliIo): Promise<numb
     const b = suite.budget;
     lines.push(
       `${suite.name.padEnd(10)} ~${formatDuration(eta).padStart(7)}  ${suite.description}${suite.smoke ? ' [smoke]' : ''}`,
-      `${''.padEnd(21)}${suite.variants.length} variants × ${b.iterations} iterations, ${b.imageSize} px, ${b.trainImages}/${b.valImages} train/val images, ${workers} worker${workers > 1 ? 's' : ''}`,
+      `${''.padEnd(21)}${suite.variants.length} variants × ${b.iterations} iterations, ${b.imageSize} px, ${b.trainImages}/${b.valImages} train/val images, ${b.pretrainIterations > 0 ? `trunks pretrained ${b.pretrainIterations} iterations` : 'random init'}, ${workers} worker${workers > 1 ? 's' : ''}`,
       `${''.padEnd(21)}${suite.variants.map((v) => v.id).join(', ')}`,
     );
   }

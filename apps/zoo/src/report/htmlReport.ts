@@ -4,7 +4,7 @@ import { barChartSvg, escapeXml, lineChartSvg } from '@rcnn/viz';
 import { formatDuration } from '../progress/formatDuration';
 import { formatAp, formatDelta } from './renderTables';
 import { COLUMNS, type ResultTable } from './resultTables';
-import type { SuiteReport } from './suiteReport';
+import { type SuiteReport, sceneText, trunkSentence } from './suiteReport';
 
 function tableHtml(t: ResultTable): string {
   const head = [
@@ -98,12 +98,13 @@ export function htmlReport(report: SuiteReport, variantsDir: string, groundTruth
     ['generated', report.generatedAt],
     [
       'data',
-      `synthetic, ${b.trainImages} train / ${b.valImages} val images of ${b.imageSize}×${b.imageSize} px, dataset seed ${b.datasetSeed}`,
+      `synthetic, ${b.trainImages} train / ${b.valImages} val images of ${b.imageSize}×${b.imageSize} px, dataset seed ${b.datasetSeed}${sceneText(b.scene) ? `; ${sceneText(b.scene)}` : ''}`,
     ],
     [
       'training',
       `${b.iterations} iterations × ${b.batchSize} images, lr ${b.baseLearningRate} (warm-up ${b.warmupIterations}), seed ${report.seed}`,
     ],
+    ['initialisation', trunkSentence(report)],
     ['compute', `${formatDuration(report.computeSeconds)} of training and evaluation in total`],
     [
       'machine',

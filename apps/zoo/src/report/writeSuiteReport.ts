@@ -6,7 +6,7 @@ import type { SuiteSpec } from '../suites/types';
 import { htmlReport } from './htmlReport';
 import { tablesToMarkdown, tablesToText } from './renderTables';
 import { resultTables } from './resultTables';
-import type { SuiteReport } from './suiteReport';
+import { type SuiteReport, sceneText, trunkSentence } from './suiteReport';
 
 /** Build a suite's report from its finished variants. */
 export function buildSuiteReport(suite: SuiteSpec, finished: readonly VariantResult[]): SuiteReport {
@@ -22,6 +22,7 @@ export function buildSuiteReport(suite: SuiteSpec, finished: readonly VariantRes
     seed: ordered[0]?.seed ?? suite.budget.seed,
     machine: newest?.machine ?? null,
     generatedAt: new Date().toISOString(),
+    trunks: [...new Map(ordered.flatMap((r) => (r.trunk ? [[r.trunk.key, r.trunk] as const] : []))).values()],
     computeSeconds: ordered.reduce((s, r) => s + r.trainSeconds + r.evaluation.seconds, 0),
     variants: ordered,
     pending: suite.variants.filter((v) => !byId.has(v.id)).map((v) => v.id),
@@ -46,7 +47,8 @@ export async function writeSuiteReport(
     '',
     `${suite.description}.`,
     '',
-    `Synthetic data, ${b.trainImages} train / ${b.valImages} val images of ${b.imageSize}×${b.imageSize} px; ${b.iterations} iterations × ${b.batchSize} images; seed ${report.seed}.`,
+    `Synthetic data, ${b.trainImages} train / ${b.valImages} val images of ${b.imageSize}×${b.imageSize} px${sceneText(b.scene) ? ` (${sceneText(b.scene)})` : ''}; ${b.iterations} iterations × ${b.batchSize} images; seed ${report.seed}.`,
+    trunkSentence(report),
     report.machine
       ? `Machine: ${report.machine.cpuModel}, ${report.machine.cores} cores, Node ${report.machine.node}, tfjs ${report.machine.backend}. Generated ${report.generatedAt}.`
       : `Generated ${report.generatedAt}.`,

@@ -13,7 +13,7 @@ export async function prepareDataset(
 ): Promise<DatasetInfo & { built: boolean }> {
   const paths = await ensureSyntheticDataset({
     name: 'zoo',
-    config: { seed: budget.datasetSeed, width: budget.imageSize, height: budget.imageSize },
+    config: { ...budget.scene, seed: budget.datasetSeed, width: budget.imageSize, height: budget.imageSize },
     splits: { train: budget.trainImages, val: budget.valImages },
     onProgress: onProgress ? (p) => onProgress(p.done, p.total) : undefined,
   });

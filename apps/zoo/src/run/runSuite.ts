@@ -1,9 +1,18 @@
 import { BroadcastChannel } from 'node:worker_threads';
 import { runInWorkers } from '@rcnn/backend/workers';
+import { initDetectorBackend } from '@rcnn/model-zoo';
 import type { ProgressBoard } from '../progress/progressBoard';
 import type { Budget, SuiteSpec } from '../suites/types';
 import { writeGroundTruthGrid } from './groundTruthGrid';
 import { prepareDataset } from './prepareDataset';
+import {
+  ensureTrunk,
+  type PlannedTrunk,
+  plannedTrunks,
+  preparePretrainingSet,
+  type TrunkRef,
+  trunkRef,
+} from './pretrainedTrunks';
 import { suitePaths } from './runLayout';
 import { runVariant } from './runVariant';
 import type { StopSignal } from './stopSignal';
@@ -45,13 +54,15 @@ function describe(p: VariantProgress): { label: string; detail: string } {
 }
 
 /**
- * Build (or reuse) the dataset, then train and evaluate every variant of a suite that is not
+ * Build (or reuse) the dataset, pretrain (or reuse) the trunk each variant starts from (once per
+ * architecture, in this thread, on every core), then train and evaluate every variant that is not
  * already finished, `workers` at a time in worker threads (each with its own tfjs engine: tfjs'
  * wasm backend uses one core). Progress goes to `board`; a stop request makes every running
  * variant checkpoint and return, and no new one start.
  */
 export async function runSuite(o: RunSuiteOptions): Promise<RunSuiteOutcome> {
   const { board, suite } = o;
+  let backendReady = false;
   const dataset = await prepareDataset(o.budget, (done, total) =>
     board.update('dataset', 'dataset', done, total),
   );
@@ -59,18 +70,49 @@ export async function runSuite(o: RunSuiteOptions): Promise<RunSuiteOutcome> {
   board.log(dataset.built ? `dataset: built ${dataset.root}` : `dataset: reusing ${dataset.root}`);
   await writeGroundTruthGrid(dataset, o.budget.gridImages, suitePaths(o.runsDir, suite.name).groundTruth);
   const ids = o.only ?? suite.variants.map((v) => v.id);
+  const datasetInfo: DatasetInfo = {
+    root: dataset.root,
+    trainAnnotations: dataset.trainAnnotations,
+    valAnnotations: dataset.valAnnotations,
+    classNames: dataset.classNames,
+  };
+  // The shared pretrained trunks, once per architecture (and reused across suites).
+  const pretrainingSet =
+    o.budget.pretrainIterations > 0
+      ? await preparePretrainingSet(o.budget, (done, total) => board.update('pretrain-set', 'pretraining set', done, total))
+      : null;
+  board.remove('pretrain-set');
+  if (pretrainingSet?.built) board.log(`pretraining set: built ${pretrainingSet.root}`);
+  const planned = pretrainingSet ? plannedTrunks(suite, ids, o.budget, pretrainingSet.root, o.runsDir) : new Map<string, PlannedTrunk>();
+  const trunks = new Map<string, TrunkRef>();
+  for (const plan of new Map([...planned.values()].map((p) => [p.key, p])).values()) {
+    if (o.stop.stopped || !pretrainingSet) break;
+    if (!backendReady) {
+      await initDetectorBackend({ backend: o.backend });
+      backendReady = true;
+    }
+    const label = `pretrain ${plan.label}`;
+    const record = await ensureTrunk(plan, o.budget, pretrainingSet, o.runsDir, {
+      report: (done, total, detail) => board.update(`trunk-${plan.key}`, label, done, total, detail),
+      shouldStop: () => o.stop.stopped,
+    });
+    board.remove(`trunk-${plan.key}`);
+    if (record === null) break;
+    const accuracy = record.validationAccuracy === null ? '' : `, crop accuracy ${(100 * record.validationAccuracy).toFixed(1)}% on val`;
+    board.log(`trunk ${plan.label}: ${record.iterations} pretraining iterations${accuracy} (${plan.weights})`);
+    trunks.set(plan.key, trunkRef(plan, record));
+  }
+  if (o.stop.stopped) {
+    return { dataset, finished: [], reused: [], interrupted: [...ids], failed: [] };
+  }
   const jobs: VariantJob[] = ids.map((variant) => ({
     suite: suite.name,
     variant,
     budget: o.budget,
     runsDir: o.runsDir,
-    dataset: {
-      root: dataset.root,
-      trainAnnotations: dataset.trainAnnotations,
-      valAnnotations: dataset.valAnnotations,
-      classNames: dataset.classNames,
-    },
+    dataset: datasetInfo,
     backend: o.backend,
+    trunk: planned.has(variant) ? (trunks.get(planned.get(variant)!.key) ?? null) : null,
   }));
   const onProgress = (p: VariantProgress) => {
     const { label, detail } = describe(p);

@@ -8,7 +8,13 @@ import {
   trainAugmentation,
 } from '@rcnn/data';
 import type { CocoDataset } from '@rcnn/eval';
-import { buildDetector, initDetectorBackend, NonFiniteLossError, Trainer } from '@rcnn/model-zoo';
+import {
+  buildDetector,
+  initDetectorBackend,
+  loadPretrainedTrunk,
+  NonFiniteLossError,
+  Trainer,
+} from '@rcnn/model-zoo';
 import { drawDetections, writePng } from '@rcnn/viz';
 import { withProposalCache } from '../suites/familyDetectors';
 import { findSuite } from '../suites/suites';
@@ -17,6 +23,7 @@ import { evaluateDetector } from './evaluateDetector';
 import { variantFingerprint } from './fingerprint';
 import { machineInfo } from './machineInfo';
 import { personKeypoints } from './personKeypoints';
+import { readTrunkWeights } from './pretrainedTrunks';
 import type { RunInfo } from './runInfo';
 import { variantPaths } from './runLayout';
 import type { HistoryPoint, VariantJob, VariantOutcome, VariantProgress, VariantResult } from './types';
@@ -66,7 +73,7 @@ export async function runVariant(job: VariantJob, hooks: VariantHooks): Promise<
   if (!spec) throw new Error(`suite ${job.suite} has no variant ${job.variant}`);
   const { budget } = job;
   const config = withProposalCache(spec.build(budget), job.dataset.root);
-  const fingerprint = variantFingerprint(config, budget, job.dataset.root);
+  const fingerprint = variantFingerprint(config, budget, job.dataset.root, job.trunk?.key ?? null);
   const paths = variantPaths(job.runsDir, job.suite, job.variant);
 
   const done = await readJsonIfExists<VariantResult>(paths.result);
@@ -98,6 +105,10 @@ export async function runVariant(job: VariantJob, hooks: VariantHooks): Promise<
   const secondsBefore = log?.seconds ?? 0;
   const every = Math.max(1, Math.floor(budget.iterations / HISTORY_POINTS));
   const detector = buildDetector(config);
+  if (job.trunk) {
+    // Start from the shared pretrained trunk (a resumed run then loads its checkpoint over it).
+    loadPretrainedTrunk(detector, await readTrunkWeights(job.trunk.weights), job.trunk.weights);
+  }
   let trainer: Trainer<Records> | null = null;
   try {
     let firstReport = true;
@@ -230,6 +241,7 @@ export async function runVariant(job: VariantJob, hooks: VariantHooks): Promise<
       history,
       predictions,
       machine: machineInfo(backend),
+      trunk: job.trunk,
       startedAt,
       finishedAt: new Date().toISOString(),
     };

@@ -1,6 +1,7 @@
 import type { DetectorConfig } from '@rcnn/model-zoo';
 import type { Budget } from '../suites/types';
 import type { MachineInfo } from './machineInfo';
+import type { TrunkRef } from './pretrainedTrunks';
 
 /** COCO summary numbers of one IoU type, as fractions 0..1 (-1 where COCOeval has no data). */
 export interface CocoStats {
@@ -63,6 +64,8 @@ export interface VariantResult {
   /** Drawn val predictions, paths relative to the variant folder. */
   readonly predictions: readonly string[];
   readonly machine: MachineInfo;
+  /** The pretrained trunk it started from (null: random weights). */
+  readonly trunk?: TrunkRef | null;
   readonly startedAt: string;
   readonly finishedAt: string;
 }
@@ -75,6 +78,8 @@ export interface VariantJob {
   readonly runsDir: string;
   readonly dataset: DatasetInfo;
   readonly backend: string;
+  /** The pretrained trunk the detector starts from, or null for random weights. */
+  readonly trunk: TrunkRef | null;
 }
 
 /** A progress report of a running variant. */

@@ -9,6 +9,8 @@ export interface SpeedCalibration {
   readonly secondsPerEvalImage: number;
   /** Generating and writing one synthetic image at 160 px. */
   readonly secondsPerDatasetImage: number;
+  /** One pretraining iteration (64 crops of 64 px) of the R18 ×1/4 trunk, every core. */
+  readonly secondsPerPretrainIteration?: number;
   /** Where the figures come from. */
   readonly source: string;
 }
@@ -22,9 +24,31 @@ export const REFERENCE_SPEED: SpeedCalibration = {
   secondsPerIteration: 0.2,
   secondsPerEvalImage: 0.12,
   secondsPerDatasetImage: 0.02,
+  secondsPerPretrainIteration: 0.27,
   source:
     'reference figures of the 2-core development machine with the native kernels built (about 4x slower without)',
 };
+
+/** Pretraining cost of a trunk relative to R18 (measured on the CPU widths). */
+function trunkCost(depth: number, groups: number): number {
+  const base = depth >= 50 ? 2.6 : depth >= 34 ? 1.9 : 1;
+  return groups > 1 ? base * 1.6 : base;
+}
+
+/** Seconds to pretrain the distinct trunks the suite's variants start from. */
+export function estimatePretrainSeconds(suite: SuiteSpec, budget: Budget, speed: SpeedCalibration): number {
+  if (budget.pretrainIterations <= 0) return 0;
+  const perIteration = speed.secondsPerPretrainIteration ?? REFERENCE_SPEED.secondsPerPretrainIteration ?? 0;
+  const trunks = new Map<string, number>();
+  for (const v of suite.variants) {
+    const r = v.build(budget).backbone.resnet;
+    const groups = r.groups ?? 1;
+    trunks.set(`${r.depth}/${groups}/${r.widthPerGroup}/${r.widthMultiplier}`, trunkCost(r.depth, groups));
+  }
+  let total = 0;
+  for (const cost of trunks.values()) total += budget.pretrainIterations * perIteration * cost;
+  return total;
+}
 
 /** Process and worker start-up (tfjs wasm, module loading; more from the TypeScript sources). */
 const STARTUP_SECONDS = 20;
@@ -44,7 +68,8 @@ export function estimateVariantSeconds(relativeCost: number, b: Budget, speed: S
 }
 
 /**
- * Wall-clock estimate of a whole suite: start-up, dataset build, then the variants spread over
+ * Wall-clock estimate of a whole suite: start-up, dataset build, trunk pretraining (as if no
+ * trunk were cached yet), then the variants spread over
  * `workers` threads (longest first), each thread a core.
  */
 export function estimateSuiteSeconds(
@@ -64,7 +89,8 @@ export function estimateSuiteSeconds(
     load[i] += c;
   }
   const efficiency = lanes > 1 ? PARALLEL_EFFICIENCY : 1;
-  return STARTUP_SECONDS + dataset + Math.max(...load) / efficiency;
+  const pretrain = estimatePretrainSeconds(suite, budget, speed);
+  return STARTUP_SECONDS + dataset + pretrain + Math.max(...load) / efficiency;
 }
 
 /**
@@ -91,6 +117,7 @@ export function calibrateFromResults(
     secondsPerIteration: median(train),
     secondsPerEvalImage: evals.length ? median(evals) : fallback.secondsPerEvalImage,
     secondsPerDatasetImage: fallback.secondsPerDatasetImage,
+    secondsPerPretrainIteration: fallback.secondsPerPretrainIteration,
     source: `measured on this machine from ${train.length} finished variant${train.length > 1 ? 's' : ''}`,
   };
 }

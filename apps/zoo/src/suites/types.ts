@@ -1,3 +1,4 @@
+import type { SyntheticConfig } from '@rcnn/data';
 import type { DetectorConfig } from '@rcnn/model-zoo';
 
 /**
@@ -17,10 +18,21 @@ export interface Budget {
   readonly warmupIterations: number;
   /** Seed of the synthetic dataset. */
   readonly datasetSeed: number;
+  /**
+   * Scene settings of the synthetic dataset beyond its size and seed (objects per image, object
+   * sizes, crowd regions…; see `SyntheticConfig` of `@rcnn/data`); empty means its defaults.
+   */
+  readonly scene: Readonly<Partial<Omit<SyntheticConfig, 'seed' | 'width' | 'height'>>>;
   /** Seed of the weights, sampling and data order. */
   readonly seed: number;
   /** Val images drawn with each variant's predictions in the report. */
   readonly gridImages: number;
+  /**
+   * Iterations (of 64 object crops) of the shared trunk pretraining every variant starts from,
+   * the counterpart of the paper's ImageNet initialisation; 0 trains every variant from random
+   * weights.
+   */
+  readonly pretrainIterations: number;
 }
 
 /** One trained-and-evaluated detector of a suite: a row in one or more tables. */
