@@ -112,7 +112,9 @@ if (num('pretrain', 0) > 0) {
     seed: budget.seed,
     onProgress: (p) => {
       if (p.iteration % 100 === 0)
-        console.log(`pretrain ${p.iteration} loss ${p.loss.toFixed(3)} acc ${p.accuracy.toFixed(2)} ${p.iterationsPerSecond.toFixed(2)} it/s`);
+        console.log(
+          `pretrain ${p.iteration} loss ${p.loss.toFixed(3)} acc ${p.accuracy.toFixed(2)} ${p.iterationsPerSecond.toFixed(2)} it/s`,
+        );
     },
   });
   const loaded = loadPretrainedTrunk(detector, pre.stateDict);

@@ -13,6 +13,7 @@ export type { SuiteReport } from './report/suiteReport';
 export { buildSuiteReport, writeSuiteReport } from './report/writeSuiteReport';
 export { evaluateDetector } from './run/evaluateDetector';
 export type { MachineInfo } from './run/machineInfo';
+export { type TrunkRecord, type TrunkRef, trunkLabel } from './run/pretrainedTrunks';
 export { runSuite } from './run/runSuite';
 export { runVariant } from './run/runVariant';
 export { StopSignal } from './run/stopSignal';
@@ -25,6 +26,11 @@ export type {
   VariantProgress,
   VariantResult,
 } from './run/types';
-export { calibrateFromResults, estimateSuiteSeconds, REFERENCE_SPEED } from './suites/estimateTime';
+export {
+  calibrateFromResults,
+  estimatePretrainSeconds,
+  estimateSuiteSeconds,
+  REFERENCE_SPEED,
+} from './suites/estimateTime';
 export { findSuite, findVariant, SUITES } from './suites/suites';
 export type { Budget, Metric, PaperRow, SuiteSpec, TableSpec, VariantSpec } from './suites/types';

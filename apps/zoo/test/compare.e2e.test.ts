@@ -198,7 +198,17 @@ describe('zoo compare on the R-CNN family smoke suite', () => {
 describe('zoo compare with a pretrained trunk', () => {
   it('pretrains the shared trunk once, starts every variant from it and reuses it afterwards', async () => {
     const trunkRuns = join(tmp, 'trunk-runs');
-    const args = ['compare', '--suite', 'micro', '--workers', '1', '--runs', trunkRuns, '--pretrain-iterations', '3'];
+    const args = [
+      'compare',
+      '--suite',
+      'micro',
+      '--workers',
+      '1',
+      '--runs',
+      trunkRuns,
+      '--pretrain-iterations',
+      '3',
+    ];
     const io = captureIo();
     expect(await main(args, io)).toBe(0);
     expect(io.err()).toMatch(/pretrain R18 ×1\/4 .*3\/3/);

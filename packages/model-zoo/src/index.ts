@@ -87,8 +87,8 @@ export { type CocoResultsOptions, type ImagePrediction, toCocoResults } from './
 export { type PasteMasksOptions, pasteMasksInImage } from './inference/pasteMasks';
 export { Predictor, type PredictorOptions } from './inference/predictor';
 export { initDetectorBackend } from './initDetectorBackend';
-export { type CropBatch, type ObjectCropOptions, ObjectCropSampler } from './pretraining/objectCrops';
 export { loadPretrainedTrunk, type PretrainedTrunkReport } from './pretraining/loadPretrainedTrunk';
+export { type CropBatch, type ObjectCropOptions, ObjectCropSampler } from './pretraining/objectCrops';
 export {
   pretrainTrunk,
   type TrunkPretrainingOptions,

@@ -25,7 +25,8 @@ function record(
 ): DetectionRecord {
   const data = new Uint8Array(width * height * 3);
   for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++) for (let c = 0; c < 3; c++) data[3 * (y * width + x) + c] = pixel(x, y, c);
+    for (let x = 0; x < width; x++)
+      for (let c = 0; c < 3; c++) data[3 * (y * width + x) + c] = pixel(x, y, c);
   return {
     imageId: 1,
     image: { width, height, data },
@@ -49,7 +50,8 @@ function sample64(r: DetectionRecord, x: number, y: number, c: number, fill: num
   const fx = x - x0;
   const fy = y - y0;
   return (
-    (1 - fy) * ((1 - fx) * at(x0, y0) + fx * at(x0 + 1, y0)) + fy * ((1 - fx) * at(x0, y0 + 1) + fx * at(x0 + 1, y0 + 1))
+    (1 - fy) * ((1 - fx) * at(x0, y0) + fx * at(x0 + 1, y0)) +
+    fy * ((1 - fx) * at(x0, y0 + 1) + fx * at(x0 + 1, y0 + 1))
   );
 }
 
@@ -115,9 +117,30 @@ describe('ObjectCropSampler', () => {
     const b = new ObjectCropSampler(recs, {}, 9).sample(8);
     expect(Array.from(a.labels)).toEqual(Array.from(b.labels));
     expect(a.pixels).toEqual(b.pixels);
-    const crowdOnly = record(32, 32, ramp, [[0, 0, 20, 20], [2, 2, 4, 4]], [1, 2], [1, 0]);
+    const crowdOnly = record(
+      32,
+      32,
+      ramp,
+      [
+        [0, 0, 20, 20],
+        [2, 2, 4, 4],
+      ],
+      [1, 2],
+      [1, 0],
+    );
     expect(() => new ObjectCropSampler([crowdOnly])).toThrow(InputError);
-    const counted = new ObjectCropSampler([record(32, 32, ramp, [[0, 0, 20, 20], [2, 2, 4, 4]], [1, 2])]);
+    const counted = new ObjectCropSampler([
+      record(
+        32,
+        32,
+        ramp,
+        [
+          [0, 0, 20, 20],
+          [2, 2, 4, 4],
+        ],
+        [1, 2],
+      ),
+    ]);
     expect(counted.classCounts(2)).toEqual([0, 1, 0]);
     expect(() => new ObjectCropSampler(recs, { cropSize: 4 })).toThrow(ConfigError);
     expect(() => new ObjectCropSampler(recs, { backgroundFraction: 1 })).toThrow(/backgroundFraction/);
@@ -170,15 +193,24 @@ describe('pretrainTrunk + loadPretrainedTrunk', () => {
     const detector = buildDetector(config);
     const report = loadPretrainedTrunk(detector, trained.stateDict, 'trunk.safetensors');
     const body = moduleStateDict(detector.backbone);
-    const same = (a: StateDict, b: StateDict, k: string, ka = k) =>
-      Array.from(a.get(ka)?.data as Float32Array).every((v, i) => v === (b.get(k)?.data as Float32Array)[i]);
+    const values = (m: StateDict, k: string): Float32Array => {
+      const t = m.get(k);
+      if (!t) throw new Error(`no tensor ${k}`);
+      return t.data as Float32Array;
+    };
+    const same = (a: StateDict, b: StateDict, k: string, ka = k) => {
+      const bv = values(b, k);
+      return Array.from(values(a, ka)).every((v, i) => v === bv[i]);
+    };
     expect(report.trunk).toBeGreaterThan(40);
     expect(report.res5).toBe(0);
     for (const k of ['conv1.weight', 'bn1.running_var', 'layer3.0.conv2.weight', 'layer4.0.bn1.bias'])
       expect(same(trained.stateDict, body, `body.${k}`, k)).toBe(true);
     const freshBody = moduleStateDict(fresh.backbone);
     expect(same(freshBody, body, 'fpn.inner_blocks.0.0.weight')).toBe(true);
-    expect(same(moduleStateDict(fresh.roiHeads), moduleStateDict(detector.roiHeads), 'box_head.fc6.weight')).toBe(true);
+    expect(
+      same(moduleStateDict(fresh.roiHeads), moduleStateDict(detector.roiHeads), 'box_head.fc6.weight'),
+    ).toBe(true);
     fresh.dispose();
     detector.dispose();
   });
@@ -196,7 +228,9 @@ describe('pretrainTrunk + loadPretrainedTrunk', () => {
     expect(report.res5).toBeGreaterThan(10);
     const head = moduleStateDict(detector.roiHeads);
     const expected = trained.stateDict.get('layer4.0.conv1.weight')?.data as Float32Array;
-    expect(Array.from(head.get('box_head.res5.0.conv1.weight')?.data as Float32Array)).toEqual(Array.from(expected));
+    expect(Array.from(head.get('box_head.res5.0.conv1.weight')?.data as Float32Array)).toEqual(
+      Array.from(expected),
+    );
     detector.dispose();
   });
 
@@ -220,9 +254,9 @@ describe('pretrainTrunk + loadPretrainedTrunk', () => {
     });
     expect(stopped.stopped).toBe(true);
     expect(stopped.iterations).toBe(2);
-    await expect(pretrainTrunk({ resnet: tinyResnet, numClasses: 2, records, iterations: 1 })).rejects.toThrow(
-      /class id/,
-    );
+    await expect(
+      pretrainTrunk({ resnet: tinyResnet, numClasses: 2, records, iterations: 1 }),
+    ).rejects.toThrow(/class id/);
     await expect(
       pretrainTrunk({ resnet: tinyResnet, numClasses: 9, records, iterations: 1, batchSize: 1 }),
     ).rejects.toThrow(ConfigError);

@@ -28,7 +28,10 @@ export function trunkSentence(report: SuiteReport): string {
   if (report.trunks.length === 0) return 'Every variant trained from random weights.';
   const list = report.trunks
     .map((t) => {
-      const acc = t.validationAccuracy === null ? '' : `, ${(100 * t.validationAccuracy).toFixed(1)}% crop accuracy on val`;
+      const acc =
+        t.validationAccuracy === null
+          ? ''
+          : `, ${(100 * t.validationAccuracy).toFixed(1)}% crop accuracy on val`;
       return `${t.label} (${t.iterations} iterations${acc})`;
     })
     .join(', ');

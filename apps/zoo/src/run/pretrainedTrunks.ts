@@ -47,7 +47,12 @@ export async function preparePretrainingSet(
     },
     onProgress: onProgress ? (p) => onProgress(p.done, p.total) : undefined,
   });
-  return { root: paths.root, train: paths.splits.train.annotations, val: paths.splits.val.annotations, built: paths.built };
+  return {
+    root: paths.root,
+    train: paths.splits.train.annotations,
+    val: paths.splits.val.annotations,
+    built: paths.built,
+  };
 }
 
 /** A pretrained trunk a variant starts from (plain data: crosses worker threads). */
@@ -224,7 +229,10 @@ export async function ensureTrunk(
     history: result.history,
     finishedAt: new Date().toISOString(),
   };
-  await writeTextAtomic(paths.weights, writeSafetensors(result.stateDict, { format: 'torchvision-classification' }));
+  await writeTextAtomic(
+    paths.weights,
+    writeSafetensors(result.stateDict, { format: 'torchvision-classification' }),
+  );
   await writeJsonAtomic(paths.record, record);
   return record;
 }

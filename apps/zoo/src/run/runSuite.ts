@@ -79,11 +79,15 @@ export async function runSuite(o: RunSuiteOptions): Promise<RunSuiteOutcome> {
   // The shared pretrained trunks, once per architecture (and reused across suites).
   const pretrainingSet =
     o.budget.pretrainIterations > 0
-      ? await preparePretrainingSet(o.budget, (done, total) => board.update('pretrain-set', 'pretraining set', done, total))
+      ? await preparePretrainingSet(o.budget, (done, total) =>
+          board.update('pretrain-set', 'pretraining set', done, total),
+        )
       : null;
   board.remove('pretrain-set');
   if (pretrainingSet?.built) board.log(`pretraining set: built ${pretrainingSet.root}`);
-  const planned = pretrainingSet ? plannedTrunks(suite, ids, o.budget, pretrainingSet.root, o.runsDir) : new Map<string, PlannedTrunk>();
+  const planned = pretrainingSet
+    ? plannedTrunks(suite, ids, o.budget, pretrainingSet.root, o.runsDir)
+    : new Map<string, PlannedTrunk>();
   const trunks = new Map<string, TrunkRef>();
   for (const plan of new Map([...planned.values()].map((p) => [p.key, p])).values()) {
     if (o.stop.stopped || !pretrainingSet) break;
@@ -98,8 +102,13 @@ export async function runSuite(o: RunSuiteOptions): Promise<RunSuiteOutcome> {
     });
     board.remove(`trunk-${plan.key}`);
     if (record === null) break;
-    const accuracy = record.validationAccuracy === null ? '' : `, crop accuracy ${(100 * record.validationAccuracy).toFixed(1)}% on val`;
-    board.log(`trunk ${plan.label}: ${record.iterations} pretraining iterations${accuracy} (${plan.weights})`);
+    const accuracy =
+      record.validationAccuracy === null
+        ? ''
+        : `, crop accuracy ${(100 * record.validationAccuracy).toFixed(1)}% on val`;
+    board.log(
+      `trunk ${plan.label}: ${record.iterations} pretraining iterations${accuracy} (${plan.weights})`,
+    );
     trunks.set(plan.key, trunkRef(plan, record));
   }
   if (o.stop.stopped) {

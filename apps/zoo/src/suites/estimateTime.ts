@@ -35,7 +35,7 @@ function trunkCost(depth: number, groups: number): number {
   return groups > 1 ? base * 1.6 : base;
 }
 
-/** Seconds to pretrain the distinct trunks the suite's variants start from. */
+/** Seconds to build the pretraining set and pretrain the distinct trunks the suite's variants start from. */
 export function estimatePretrainSeconds(suite: SuiteSpec, budget: Budget, speed: SpeedCalibration): number {
   if (budget.pretrainIterations <= 0) return 0;
   const perIteration = speed.secondsPerPretrainIteration ?? REFERENCE_SPEED.secondsPerPretrainIteration ?? 0;
@@ -45,7 +45,9 @@ export function estimatePretrainSeconds(suite: SuiteSpec, budget: Budget, speed:
     const groups = r.groups ?? 1;
     trunks.set(`${r.depth}/${groups}/${r.widthPerGroup}/${r.widthMultiplier}`, trunkCost(r.depth, groups));
   }
-  let total = 0;
+  // The pretraining set (5× the training split, at most 2000 images; see run/pretrainedTrunks).
+  const images = Math.min(2000, 5 * budget.trainImages) + Math.min(100, 2 * budget.valImages);
+  let total = images * sizeFactor(budget) * speed.secondsPerDatasetImage;
   for (const cost of trunks.values()) total += budget.pretrainIterations * perIteration * cost;
   return total;
 }

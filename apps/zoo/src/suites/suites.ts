@@ -11,7 +11,12 @@ import type { Budget, SuiteSpec, VariantSpec } from './types';
  * than on the default ones (`bench/detector/quickRecipe.bench.ts --data=...`), so the tables
  * compare detectors that already localise instead of ones near initialisation.
  */
-export const ZOO_SCENE: Budget['scene'] = { minObjects: 1, maxObjects: 4, minObjectSize: 16, crowdProbability: 0 };
+export const ZOO_SCENE: Budget['scene'] = {
+  minObjects: 1,
+  maxObjects: 4,
+  minObjectSize: 16,
+  crowdProbability: 0,
+};
 
 /** The quick suite's budget: ≤ 15 minutes on 2 cores including the dataset. */
 export const QUICK_BUDGET: Budget = {

@@ -54,10 +54,11 @@ export function loadPretrainedTrunk(
   let res5 = 0;
   if (isResNetBackbone(detector.backbone)) trunk += loadTrunk(detector.backbone, stateDict, source);
   const head = detector.roiHeads.boxHead;
-  if (head instanceof RegionCnnHead && isResNetBackbone(head.body)) trunk += loadTrunk(head.body, stateDict, source);
+  if (head instanceof RegionCnnHead && isResNetBackbone(head.body))
+    trunk += loadTrunk(head.body, stateDict, source);
   if (head instanceof C4BoxHead) {
-    res5 = loadTorchvisionRes5(head.res5 as unknown as ResNetStage, stateDict, { strict: true, source }).loaded
-      .length;
+    res5 = loadTorchvisionRes5(head.res5 as unknown as ResNetStage, stateDict, { strict: true, source })
+      .loaded.length;
   }
   if (trunk === 0) throw new InputError(source, 'this detector has no ResNet trunk to initialise');
   return { trunk, res5 };

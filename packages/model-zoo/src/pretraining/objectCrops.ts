@@ -133,7 +133,8 @@ export class ObjectCropSampler {
 
   /** The next `n` crops: objects drawn uniformly, `backgroundFraction` of them background. */
   sample(n: number): CropBatch {
-    if (!Number.isInteger(n) || n < 1) throw new ConfigError('batchSize', `must be a positive integer, got ${n}`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new ConfigError('batchSize', `must be a positive integer, got ${n}`);
     const s = this.options.cropSize;
     const pixels = new Float32Array(n * s * s * 3);
     const labels = new Int32Array(n);

@@ -1,4 +1,4 @@
-import { type ResNetConfig, ResNet } from '@rcnn/backbones';
+import { ResNet, type ResNetConfig } from '@rcnn/backbones';
 import { ConfigError, Linear, moduleStateDict, SeededRandom, type StateDict } from '@rcnn/core';
 import type { DetectionRecord } from '@rcnn/data';
 import * as tf from '@tensorflow/tfjs-core';
@@ -81,7 +81,13 @@ export interface TrunkPretrainingResult {
 
 const VALIDATION_CROPS = 512;
 
-function normalise(pixels: Float32Array, n: number, s: number, mean: readonly number[], std: readonly number[]) {
+function normalise(
+  pixels: Float32Array,
+  n: number,
+  s: number,
+  mean: readonly number[],
+  std: readonly number[],
+) {
   return tf.tidy(() =>
     tf.div(tf.sub(tf.tensor4d(pixels, [n, s, s, 3]), tf.tensor1d([...mean])), tf.tensor1d([...std])),
   ) as tf.Tensor4D;
@@ -116,7 +122,10 @@ export async function pretrainTrunk(options: TrunkPretrainingOptions): Promise<T
   for (const [i, r] of options.records.entries()) {
     for (const c of r.classIds) {
       if (c < 1 || c > options.numClasses)
-        throw new ConfigError('numClasses', `records[${i}] has class id ${c}, outside 1..${options.numClasses}`);
+        throw new ConfigError(
+          'numClasses',
+          `records[${i}] has class id ${c}, outside 1..${options.numClasses}`,
+        );
     }
   }
 
@@ -162,12 +171,15 @@ export async function pretrainTrunk(options: TrunkPretrainingOptions): Promise<T
       const x = normalise(batch.pixels, batchSize, batch.size, mean, std);
       const labels = tf.tensor1d(batch.labels, 'int32');
       let correct = 0;
-      const { value, grads } = tf.variableGrads(() => {
-        const z = logits(x, true);
-        correct = tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(z, 1), labels), 'int32')).dataSync()[0]);
-        const oneHot = tf.oneHot(labels, options.numClasses + 1);
-        return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.logSoftmax(z)), 1))) as tf.Scalar;
-      }, params.map(([, v]) => v));
+      const { value, grads } = tf.variableGrads(
+        () => {
+          const z = logits(x, true);
+          correct = tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(z, 1), labels), 'int32')).dataSync()[0]);
+          const oneHot = tf.oneHot(labels, options.numClasses + 1);
+          return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.logSoftmax(z)), 1))) as tf.Scalar;
+        },
+        params.map(([, v]) => v),
+      );
       const loss = value.dataSync()[0];
       value.dispose();
       x.dispose();
@@ -206,7 +218,11 @@ export async function pretrainTrunk(options: TrunkPretrainingOptions): Promise<T
 
     let validationAccuracy: number | null = null;
     if (options.validationRecords && options.validationRecords.length > 0) {
-      const held = new ObjectCropSampler(options.validationRecords, { ...options.crops, flip: false }, seed + 1);
+      const held = new ObjectCropSampler(
+        options.validationRecords,
+        { ...options.crops, flip: false },
+        seed + 1,
+      );
       let correct = 0;
       for (let done2 = 0; done2 < VALIDATION_CROPS; done2 += batchSize) {
         const n = Math.min(batchSize, VALIDATION_CROPS - done2);
