@@ -132,7 +132,12 @@ describe('time estimates', () => {
     const pretrain = estimatePretrainSeconds(quick, quick.budget, REFERENCE_SPEED);
     expect(pretrain).toBeGreaterThan(60);
     expect(longer - two).toBeGreaterThan(0.8 * (two - pretrain - 60));
-    const scratch = estimateSuiteSeconds(quick, { ...quick.budget, pretrainIterations: 0 }, REFERENCE_SPEED, 2);
+    const scratch = estimateSuiteSeconds(
+      quick,
+      { ...quick.budget, pretrainIterations: 0 },
+      REFERENCE_SPEED,
+      2,
+    );
     expect(two - scratch).toBeCloseTo(pretrain, 6);
     // The quick suite's design budget: at most 15 minutes on 2 cores at the reference speed.
     expect(two).toBeLessThanOrEqual(15 * 60);
