@@ -221,6 +221,9 @@ describe('zoo compare with a pretrained trunk', () => {
     expect(trunk?.iterations).toBe(3);
     expect(existsSync(trunk?.weights as string)).toBe(true);
     expect(existsSync(join(trunkRuns, 'trunks', trunk?.key as string, 'trunk.json'))).toBe(true);
+    const md = readFileSync(join(trunkRuns, 'micro', 'results.md'), 'utf8');
+    expect(md).toContain('Trunks pretrained as object-crop classifiers');
+    expect(md).toMatch(/R18 ×1\/4 \(3 iterations, \d+\.\d% crop accuracy/);
     // A different budget (more iterations) retrains the variants but reuses the trunk.
     const again = captureIo();
     expect(await main([...args, '--iterations', '3'], again)).toBe(0);

@@ -31,11 +31,11 @@ export function trunkSentence(report: SuiteReport): string {
       const acc =
         t.validationAccuracy === null
           ? ''
-          : `, ${(100 * t.validationAccuracy).toFixed(1)}% crop accuracy on val`;
+          : `, ${(100 * t.validationAccuracy).toFixed(1)}% crop accuracy on its val split`;
       return `${t.label} (${t.iterations} iterations${acc})`;
     })
     .join(', ');
-  return `Trunks pretrained as object-crop classifiers on the train split, then fine-tuned by every variant: ${list}.`;
+  return `Trunks pretrained as object-crop classifiers on a separate synthetic pretraining set, then fine-tuned by every variant: ${list}.`;
 }
 
 /** The dataset's scene settings in words (`1–4 objects from 16 px, no crowds`), or '' for the defaults. */
