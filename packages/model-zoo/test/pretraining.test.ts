@@ -1,4 +1,4 @@
-import { resnetC4 } from '@rcnn/backbones';
+import { resnetC4, resnetC5 } from '@rcnn/backbones';
 import { ConfigError, InputError, moduleStateDict, type StateDict } from '@rcnn/core';
 import { type DetectionRecord, syntheticRecord } from '@rcnn/data';
 import * as tf from '@tensorflow/tfjs-core';
@@ -10,6 +10,7 @@ import {
   loadPretrainedTrunk,
   ObjectCropSampler,
   pretrainTrunk,
+  rcnn,
   type TrunkPretrainingResult,
 } from '../src/index';
 import { tinyMaskRcnnConfig } from './helpers/tinyDetector';
@@ -231,6 +232,27 @@ describe('pretrainTrunk + loadPretrainedTrunk', () => {
     expect(Array.from(head.get('box_head.res5.0.conv1.weight')?.data as Float32Array)).toEqual(
       Array.from(expected),
     );
+    detector.dispose();
+  });
+
+  it("initialises R-CNN's per-region CNN (its detector backbone is the image itself)", () => {
+    const detector = buildDetector(
+      rcnn({
+        numClasses: 10,
+        backbone: resnetC5({ ...tinyResnet, norm: 'frozen' }),
+        transform: { minSize: 96, maxSize: 96 },
+        regionWarp: { size: 32, contextPadding: 2, inferenceBatch: 16 },
+        representationSize: 24,
+      }),
+    );
+    const report = loadPretrainedTrunk(detector, trained.stateDict);
+    expect(report.trunk).toBeGreaterThan(40);
+    const head = moduleStateDict(detector.roiHeads);
+    const expected = trained.stateDict.get('layer2.0.conv1.weight')?.data as Float32Array;
+    // The region CNN is the box head's backbone: `box_head.body.<backbone names>`.
+    const key = [...head.keys()].find((k) => k.endsWith('layer2.0.conv1.weight')) ?? 'none';
+    expect(key.startsWith('box_head.body.')).toBe(true);
+    expect(Array.from(head.get(key)?.data as Float32Array)).toEqual(Array.from(expected));
     detector.dispose();
   });
 
