@@ -14,6 +14,7 @@ import {
   SUITES,
   UsageError,
 } from '../src/index';
+import { budgetWithOverrides } from '../src/suites/budgetOptions';
 import { captureIo } from './captureIo';
 
 const tmp = mkdtempSync(join(tmpdir(), 'zoo-cli-'));
@@ -49,6 +50,18 @@ describe('parseCommand', () => {
     expect(parseCommand(['eval', 'x.safetensors', '--data', 'd.json']).options.data).toBe('d.json');
     expect(parseCommand(['report']).command).toBe('report');
     expect(parseCommand(['suites']).command).toBe('suites');
+  });
+
+  it('applies budget overrides, pretraining and seed included', () => {
+    const quick = findSuite('quick').budget;
+    const cmd = parseCommand(['compare', '--pretrain-iterations', '0', '--seed', '3', '--iterations', '50']);
+    const b = budgetWithOverrides(quick, cmd.options);
+    expect(b).toMatchObject({ pretrainIterations: 0, seed: 3, iterations: 50, warmupIterations: 10 });
+    expect(b.scene).toEqual(quick.scene);
+    expect(budgetWithOverrides(quick, {})).toEqual(quick);
+    expect(() => budgetWithOverrides(quick, parseCommand(['compare', '--seed', 'x']).options)).toThrow(
+      /--seed must be an integer >= 0/,
+    );
   });
 
   it('treats --help anywhere and `help <command>` as help', () => {

@@ -11,11 +11,12 @@ export const COMMAND_HELP: Readonly<Record<string, string>> = {
   --runs <dir>           where runs are kept (default <repo>/runs/zoo or $ZOO_RUNS)
   --backend <name>       tfjs backend (default wasm)
   --iterations <n>  --train-images <n>  --val-images <n>  --image-size <px>  --batch-size <n>
-  --pretrain-iterations <n>
+  --pretrain-iterations <n>  --seed <n>
                          override the suite's budget (a new budget means a new run); the
                          pretraining of the shared trunk (object-crop classification, the
                          paper's ImageNet initialisation) runs once per trunk and dataset and
-                         is reused by every suite; 0 trains every variant from random weights
+                         is reused by every suite; 0 trains every variant from random weights;
+                         --seed changes weights, sampling and data order (not the dataset)
   examples:
     zoo compare --suite quick
     zoo compare --suite roi --workers 2

@@ -21,6 +21,7 @@ const BUDGET = [
   'image-size',
   'batch-size',
   'pretrain-iterations',
+  'seed',
 ] as const;
 const S = { type: 'string' } as const;
 

@@ -1,7 +1,7 @@
 import { intOption, type ParsedCommand } from '../cli/parseCommand';
 import type { Budget } from './types';
 
-/** The suite's budget with `--iterations`, `--train-images`, `--val-images`, `--image-size`, `--batch-size`, `--pretrain-iterations` applied. */
+/** The suite's budget with `--iterations`, `--train-images`, `--val-images`, `--image-size`, `--batch-size`, `--pretrain-iterations`, `--seed` applied. */
 export function budgetWithOverrides(budget: Budget, options: ParsedCommand['options']): Budget {
   const iterations = intOption(options, 'iterations', 1);
   const trainImages = intOption(options, 'train-images', 1);
@@ -9,6 +9,7 @@ export function budgetWithOverrides(budget: Budget, options: ParsedCommand['opti
   const imageSize = intOption(options, 'image-size', 128, 800);
   const batchSize = intOption(options, 'batch-size', 1, 64);
   const pretrainIterations = intOption(options, 'pretrain-iterations', 0);
+  const seed = intOption(options, 'seed', 0);
   const out: Budget = {
     ...budget,
     ...(iterations !== undefined
@@ -19,6 +20,7 @@ export function budgetWithOverrides(budget: Budget, options: ParsedCommand['opti
     ...(imageSize !== undefined ? { imageSize } : {}),
     ...(batchSize !== undefined ? { batchSize } : {}),
     ...(pretrainIterations !== undefined ? { pretrainIterations } : {}),
+    ...(seed !== undefined ? { seed } : {}),
   };
   return out;
 }
