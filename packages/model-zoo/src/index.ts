@@ -88,7 +88,12 @@ export { type PasteMasksOptions, pasteMasksInImage } from './inference/pasteMask
 export { Predictor, type PredictorOptions } from './inference/predictor';
 export { initDetectorBackend } from './initDetectorBackend';
 export { loadPretrainedTrunk, type PretrainedTrunkReport } from './pretraining/loadPretrainedTrunk';
-export { type CropBatch, type ObjectCropOptions, ObjectCropSampler } from './pretraining/objectCrops';
+export {
+  type CropBatch,
+  type ObjectCropOptions,
+  ObjectCropSampler,
+  type ResolvedCropOptions,
+} from './pretraining/objectCrops';
 export {
   pretrainTrunk,
   type TrunkPretrainingOptions,

@@ -23,7 +23,8 @@ export interface ObjectCropOptions {
   readonly fill?: readonly [number, number, number];
 }
 
-interface ResolvedCropOptions {
+/** {@link ObjectCropOptions} with every default filled in. */
+export interface ResolvedCropOptions {
   readonly cropSize: number;
   readonly context: number;
   readonly scaleJitter: number;
