@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   buildDetector,
+  type DetectorConfig,
   fasterRcnn,
   initDetectorBackend,
   loadPretrainedTrunk,
@@ -118,19 +119,8 @@ describe('ObjectCropSampler', () => {
     const b = new ObjectCropSampler(recs, {}, 9).sample(8);
     expect(Array.from(a.labels)).toEqual(Array.from(b.labels));
     expect(a.pixels).toEqual(b.pixels);
-    const crowdOnly = record(
-      32,
-      32,
-      ramp,
-      [
-        [0, 0, 20, 20],
-        [2, 2, 4, 4],
-      ],
-      [1, 2],
-      [1, 0],
-    );
-    expect(() => new ObjectCropSampler([crowdOnly])).toThrow(InputError);
-    const counted = new ObjectCropSampler([
+    // A 20 px object and a 2 px one (below minBoxSize): crowd flags decide what is left.
+    const twoBoxes = (isCrowd: number[]) =>
       record(
         32,
         32,
@@ -140,8 +130,10 @@ describe('ObjectCropSampler', () => {
           [2, 2, 4, 4],
         ],
         [1, 2],
-      ),
-    ]);
+        isCrowd,
+      );
+    expect(() => new ObjectCropSampler([twoBoxes([1, 0])])).toThrow(InputError);
+    const counted = new ObjectCropSampler([twoBoxes([0, 0])]);
     expect(counted.classCounts(2)).toEqual([0, 1, 0]);
     expect(() => new ObjectCropSampler(recs, { cropSize: 4 })).toThrow(ConfigError);
     expect(() => new ObjectCropSampler(recs, { backgroundFraction: 1 })).toThrow(/backgroundFraction/);
@@ -216,8 +208,20 @@ describe('pretrainTrunk + loadPretrainedTrunk', () => {
     detector.dispose();
   });
 
+  /** Build `config`, load the trained trunk into it, and return the load report and the head's tensors. */
+  function loadInto(config: DetectorConfig) {
+    const detector = buildDetector(config);
+    const report = loadPretrainedTrunk(detector, trained.stateDict);
+    const head = moduleStateDict(detector.roiHeads);
+    detector.dispose();
+    return { report, head };
+  }
+  /** Values of the one tensor of `m` named `<prefix>…<suffix>`. */
+  const tensor = (m: StateDict, prefix: string, suffix: string) =>
+    Array.from([...m].find(([k]) => k.startsWith(prefix) && k.endsWith(suffix))?.[1].data ?? []);
+
   it('initialises the res5 head of a C4 detector from layer4', () => {
-    const detector = buildDetector(
+    const { report, head } = loadInto(
       fasterRcnn({
         numClasses: 10,
         backbone: resnetC4({ ...tinyResnet, norm: 'frozen' }),
@@ -225,18 +229,14 @@ describe('pretrainTrunk + loadPretrainedTrunk', () => {
         boxHead: { kind: 'res5' },
       }),
     );
-    const report = loadPretrainedTrunk(detector, trained.stateDict);
     expect(report.res5).toBeGreaterThan(10);
-    const head = moduleStateDict(detector.roiHeads);
-    const expected = trained.stateDict.get('layer4.0.conv1.weight')?.data as Float32Array;
-    expect(Array.from(head.get('box_head.res5.0.conv1.weight')?.data as Float32Array)).toEqual(
-      Array.from(expected),
-    );
-    detector.dispose();
+    const expected = tensor(trained.stateDict, 'layer4.', '0.conv1.weight');
+    expect(expected.length).toBeGreaterThan(0);
+    expect(tensor(head, 'box_head.res5.', '0.conv1.weight')).toEqual(expected);
   });
 
   it("initialises R-CNN's per-region CNN (its detector backbone is the image itself)", () => {
-    const detector = buildDetector(
+    const { report, head } = loadInto(
       rcnn({
         numClasses: 10,
         backbone: resnetC5({ ...tinyResnet, norm: 'frozen' }),
@@ -245,15 +245,11 @@ describe('pretrainTrunk + loadPretrainedTrunk', () => {
         representationSize: 24,
       }),
     );
-    const report = loadPretrainedTrunk(detector, trained.stateDict);
     expect(report.trunk).toBeGreaterThan(40);
-    const head = moduleStateDict(detector.roiHeads);
-    const expected = trained.stateDict.get('layer2.0.conv1.weight')?.data as Float32Array;
     // The region CNN is the box head's backbone: `box_head.body.<backbone names>`.
-    const key = [...head.keys()].find((k) => k.endsWith('layer2.0.conv1.weight')) ?? 'none';
-    expect(key.startsWith('box_head.body.')).toBe(true);
-    expect(Array.from(head.get(key)?.data as Float32Array)).toEqual(Array.from(expected));
-    detector.dispose();
+    const expected = tensor(trained.stateDict, 'layer2.', '0.conv1.weight');
+    expect(expected.length).toBeGreaterThan(0);
+    expect(tensor(head, 'box_head.body.', 'layer2.0.conv1.weight')).toEqual(expected);
   });
 
   it('refuses weights of another architecture, naming the file; stops early on request', async () => {
