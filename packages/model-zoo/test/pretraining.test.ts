@@ -217,8 +217,10 @@ describe('pretrainTrunk + loadPretrainedTrunk', () => {
     return { report, head };
   }
   /** Values of the one tensor of `m` named `<prefix>…<suffix>`. */
-  const tensor = (m: StateDict, prefix: string, suffix: string) =>
-    Array.from([...m].find(([k]) => k.startsWith(prefix) && k.endsWith(suffix))?.[1].data ?? []);
+  const tensor = (m: StateDict, prefix: string, suffix: string): number[] => {
+    const found = [...m].find(([k]) => k.startsWith(prefix) && k.endsWith(suffix));
+    return found ? Array.from(found[1].data as Float32Array) : [];
+  };
 
   it('initialises the res5 head of a C4 detector from layer4', () => {
     const { report, head } = loadInto(
