@@ -28,6 +28,14 @@ export const PRETRAIN_VAL_IMAGES = 100;
 /** Added to the budget's dataset seed for the pretraining set. */
 const PRETRAIN_SEED_OFFSET = 1000;
 
+/** Train and val images of a budget's pretraining set. */
+export function pretrainingSetSplits(budget: Budget): { train: number; val: number } {
+  return {
+    train: Math.min(PRETRAIN_IMAGES, 5 * budget.trainImages),
+    val: Math.min(PRETRAIN_VAL_IMAGES, 2 * budget.valImages),
+  };
+}
+
 /** The pretraining set of a budget: built on first use into the dataset cache, then reused. */
 export async function preparePretrainingSet(
   budget: Budget,
@@ -41,10 +49,7 @@ export async function preparePretrainingSet(
       width: budget.imageSize,
       height: budget.imageSize,
     },
-    splits: {
-      train: Math.min(PRETRAIN_IMAGES, 5 * budget.trainImages),
-      val: Math.min(PRETRAIN_VAL_IMAGES, 2 * budget.valImages),
-    },
+    splits: pretrainingSetSplits(budget),
     onProgress: onProgress ? (p) => onProgress(p.done, p.total) : undefined,
   });
   return {

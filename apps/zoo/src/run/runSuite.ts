@@ -62,7 +62,6 @@ function describe(p: VariantProgress): { label: string; detail: string } {
  */
 export async function runSuite(o: RunSuiteOptions): Promise<RunSuiteOutcome> {
   const { board, suite } = o;
-  let backendReady = false;
   const dataset = await prepareDataset(o.budget, (done, total) =>
     board.update('dataset', 'dataset', done, total),
   );
@@ -89,12 +88,10 @@ export async function runSuite(o: RunSuiteOptions): Promise<RunSuiteOutcome> {
     ? plannedTrunks(suite, ids, o.budget, pretrainingSet.root, o.runsDir)
     : new Map<string, PlannedTrunk>();
   const trunks = new Map<string, TrunkRef>();
+  // Pretraining runs in this thread, so this thread needs the engine.
+  if (planned.size > 0) await initDetectorBackend({ backend: o.backend });
   for (const plan of new Map([...planned.values()].map((p) => [p.key, p])).values()) {
     if (o.stop.stopped || !pretrainingSet) break;
-    if (!backendReady) {
-      await initDetectorBackend({ backend: o.backend });
-      backendReady = true;
-    }
     const label = `pretrain ${plan.label}`;
     const record = await ensureTrunk(plan, o.budget, pretrainingSet, o.runsDir, {
       report: (done, total, detail) => board.update(`trunk-${plan.key}`, label, done, total, detail),
@@ -121,7 +118,7 @@ export async function runSuite(o: RunSuiteOptions): Promise<RunSuiteOutcome> {
     runsDir: o.runsDir,
     dataset: datasetInfo,
     backend: o.backend,
-    trunk: planned.has(variant) ? (trunks.get(planned.get(variant)!.key) ?? null) : null,
+    trunk: trunks.get(planned.get(variant)?.key ?? '') ?? null,
   }));
   const onProgress = (p: VariantProgress) => {
     const { label, detail } = describe(p);

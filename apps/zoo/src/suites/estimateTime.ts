@@ -1,3 +1,4 @@
+import { pretrainingSetSplits, trunkConfigOf, trunkLabel } from '../run/pretrainedTrunks';
 import type { VariantResult } from '../run/types';
 import type { Budget, SuiteSpec } from './types';
 
@@ -41,13 +42,11 @@ export function estimatePretrainSeconds(suite: SuiteSpec, budget: Budget, speed:
   const perIteration = speed.secondsPerPretrainIteration ?? REFERENCE_SPEED.secondsPerPretrainIteration ?? 0;
   const trunks = new Map<string, number>();
   for (const v of suite.variants) {
-    const r = v.build(budget).backbone.resnet;
-    const groups = r.groups ?? 1;
-    trunks.set(`${r.depth}/${groups}/${r.widthPerGroup}/${r.widthMultiplier}`, trunkCost(r.depth, groups));
+    const r = trunkConfigOf(v.build(budget));
+    trunks.set(trunkLabel(r), trunkCost(r.depth, r.groups ?? 1));
   }
-  // The pretraining set (5× the training split, at most 2000 images; see run/pretrainedTrunks).
-  const images = Math.min(2000, 5 * budget.trainImages) + Math.min(100, 2 * budget.valImages);
-  let total = images * sizeFactor(budget) * speed.secondsPerDatasetImage;
+  const { train, val } = pretrainingSetSplits(budget);
+  let total = (train + val) * sizeFactor(budget) * speed.secondsPerDatasetImage;
   for (const cost of trunks.values()) total += budget.pretrainIterations * perIteration * cost;
   return total;
 }

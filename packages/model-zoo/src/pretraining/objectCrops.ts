@@ -1,4 +1,4 @@
-import { ConfigError, InputError, SeededRandom } from '@rcnn/core';
+import { boxIouArray, ConfigError, InputError, SeededRandom } from '@rcnn/core';
 import type { DetectionRecord } from '@rcnn/data';
 
 /** Options of {@link ObjectCropSampler}. Sizes are pixels of the crops or fractions of a box side. */
@@ -73,14 +73,6 @@ function resolve(o: ObjectCropOptions): ResolvedCropOptions {
   if (!(r.minBoxSize >= 1)) throw new ConfigError('minBoxSize', `must be >= 1, got ${r.minBoxSize}`);
   if (r.fill.length !== 3) throw new ConfigError('fill', `must hold 3 values, got ${r.fill.length}`);
   return r;
-}
-
-function iou(a: readonly number[], b: readonly number[]): number {
-  const w = Math.min(a[2], b[2]) - Math.max(a[0], b[0]);
-  const h = Math.min(a[3], b[3]) - Math.max(a[1], b[1]);
-  if (w <= 0 || h <= 0) return 0;
-  const inter = w * h;
-  return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter);
 }
 
 /**
@@ -177,9 +169,7 @@ export class ObjectCropSampler {
       const y1 = this.rng.uniform(0, height - h);
       const box: [number, number, number, number] = [x1, y1, x1 + w, y1 + h];
       let worst = 0;
-      for (let k = 0; k < r.classIds.length; k++) {
-        worst = Math.max(worst, iou(box, Array.from(r.boxes.subarray(4 * k, 4 * k + 4))));
-      }
+      for (const o of boxIouArray(Float32Array.from(box), r.boxes)) worst = Math.max(worst, o);
       if (worst < bestIou) {
         best = { record, box, label: 0 };
         bestIou = worst;

@@ -1,5 +1,12 @@
 import { ResNet, type ResNetConfig } from '@rcnn/backbones';
-import { ConfigError, Linear, moduleStateDict, SeededRandom, type StateDict } from '@rcnn/core';
+import {
+  ConfigError,
+  Linear,
+  moduleStateDict,
+  normalizeImage,
+  SeededRandom,
+  type StateDict,
+} from '@rcnn/core';
 import type { DetectionRecord } from '@rcnn/data';
 import * as tf from '@tensorflow/tfjs-core';
 import { IMAGENET_MEAN, IMAGENET_STD } from '../config/factories';
@@ -81,6 +88,7 @@ export interface TrunkPretrainingResult {
 
 const VALIDATION_CROPS = 512;
 
+/** `[n,s,s,3]` crops (0..255) as a normalised tensor. */
 function normalise(
   pixels: Float32Array,
   n: number,
@@ -88,9 +96,7 @@ function normalise(
   mean: readonly number[],
   std: readonly number[],
 ) {
-  return tf.tidy(() =>
-    tf.div(tf.sub(tf.tensor4d(pixels, [n, s, s, 3]), tf.tensor1d([...mean])), tf.tensor1d([...std])),
-  ) as tf.Tensor4D;
+  return tf.tidy(() => normalizeImage(tf.tensor4d(pixels, [n, s, s, 3]), mean, std));
 }
 
 /**
